@@ -1,0 +1,145 @@
+"""The storage interface every backend implements, with the rules it must keep.
+
+Rules common to every method:
+
+* Every read takes the app and returns only that app's data: no method reads
+  across apps.
+* Data older than the retention horizon (now - retention days) never comes
+  back, whether or not a purge has removed it yet.
+* Batch methods answer in the order of their input, one result per item, so
+  that a dataloader asks the store once per level of the graph.
+* Cursors are opaque strings made by the backend; a cursor the backend did not
+  make raises :class:`InvalidCursor`. A cursor stays valid while new data
+  arrives: paging with it never repeats or skips an item that existed when the
+  first page was read.
+"""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from store.records import (
+    ApiKey,
+    ConnectionLog,
+    ConnectionQuery,
+    Event,
+    MessageQuery,
+    Page,
+    PageRequest,
+    PushAttempt,
+    ReceiptEventRecord,
+    SentMessage,
+    WriteResult,
+)
+
+
+class StoreError(Exception):
+    """Base of the errors a store raises on purpose."""
+
+
+class InvalidCursor(StoreError, ValueError):
+    """An ``after`` cursor that this store did not make."""
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached."""
+
+
+class TrackingWriter(Protocol):
+    async def write(self, events: Sequence[Event]) -> WriteResult:
+        """Store a batch of validated events.
+
+        Idempotent: an event whose (app, event_id) is already stored, or that
+        repeats an earlier event of the same batch, is a duplicate and changes
+        nothing. Returns only once every accepted event is durably committed;
+        on an exception nothing of the batch is acknowledged (a retry of the
+        whole batch is safe). The stored view does not depend on the order in
+        which events arrive.
+        """
+        ...
+
+    async def purge(self) -> int:
+        """Delete what is older than the retention horizon; return how many records went."""
+        ...
+
+
+class TrackingReader(Protocol):
+    async def connection_pages(
+        self, app: str, requests: Sequence[PageRequest[ConnectionQuery]]
+    ) -> list[Page[ConnectionLog]]:
+        """Connection logs (opened, closed and rejected attempts) of each request's
+        user open at any time in its window, newest ``connected_at`` first, ties
+        by a stable order. A ``connection.closed`` whose open has not arrived is
+        kept but not returned until the open arrives."""
+        ...
+
+    async def count_connections(self, app: str, queries: Sequence[ConnectionQuery]) -> list[int]:
+        """How many logs :meth:`connection_pages` would list for each query, over every page."""
+        ...
+
+    async def connections_by_key(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[ConnectionLog | None]:
+        """Connection logs by (user_id, key); None where there is none visible."""
+        ...
+
+    async def message_pages(
+        self, app: str, requests: Sequence[PageRequest[MessageQuery]]
+    ) -> list[Page[SentMessage]]:
+        """Sent messages matching each query, newest ``sent_at`` first, ties by a stable order."""
+        ...
+
+    async def count_messages(self, app: str, queries: Sequence[MessageQuery]) -> list[int]:
+        """How many messages :meth:`message_pages` would list for each query, over every page."""
+        ...
+
+    async def messages_by_key(self, app: str, keys: Sequence[str]) -> list[SentMessage | None]:
+        """Sent messages by their key (see ``records.message_key``); None where there is none."""
+        ...
+
+    async def receipt_events(
+        self, app: str, msg_uids: Sequence[str]
+    ) -> list[list[ReceiptEventRecord]]:
+        """Every stored status event of each message, ordered by (recipient_id, at, status rank).
+
+        Events may precede their ``message.sent``: they are returned whether or
+        not the message is stored."""
+        ...
+
+    async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
+        """Every push attempt of each message, ordered by (recipient_id, sent_at)."""
+        ...
+
+
+class KeyStore(Protocol):
+    async def create_key(self, key: ApiKey) -> None:
+        """Store a new key (its secret hashed, never in clear)."""
+        ...
+
+    async def list_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included, oldest first."""
+        ...
+
+    async def revoke_key(self, key_id: str) -> bool:
+        """Revoke a key; False when no active key has that id."""
+        ...
+
+    async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
+        """The active (unrevoked) key with this hash, read fresh from the store
+        so that a running server sees new and revoked keys at once."""
+        ...
+
+
+class Store(TrackingWriter, TrackingReader, KeyStore, Protocol):
+    """A whole backend: what ``store.factory.open_store`` returns."""
+
+    retention_days: int
+
+    async def open(self) -> None:
+        """Connect and create the schema (tables, indexes) where missing."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the backend answers now."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,265 @@
+"""Domain records: the events the store takes in and the views it gives back.
+
+Times are integer epoch milliseconds (UTC) throughout the store.
+"""
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from store.model import (
+    ChannelType,
+    ConnectionStatus,
+    DisconnectReason,
+    KeyRole,
+    MessageSource,
+    MuteScope,
+    Platform,
+    PushProvider,
+    PushSkipReason,
+    ReceiptStatus,
+    SendResult,
+)
+
+# --- events written by ingest -------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionOpened:
+    app: str
+    event_id: str
+    at: int
+    user_id: str
+    connection_id: str
+    sdk_version: str
+    platform: Platform
+    ip: str
+    device_model: str | None = None
+    os_version: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionClosed:
+    app: str
+    event_id: str
+    at: int
+    user_id: str
+    connection_id: str
+    reason: DisconnectReason
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionRejected:
+    app: str
+    event_id: str
+    at: int
+    user_id: str
+    sdk_version: str
+    platform: Platform
+    ip: str
+    code: str
+    device_model: str | None = None
+    os_version: str | None = None
+    description: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class MessageSent:
+    app: str
+    event_id: str
+    at: int
+    sender_id: str
+    target_id: str
+    channel_type: ChannelType
+    message_type: str
+    source: MessageSource
+    result: SendResult
+    msg_uid: str | None = None
+    connection_id: str | None = None
+    mute_scope: MuteScope | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ReceiptChanged:
+    """`message.delivered`, `message.not_delivered` or `message.offline`."""
+
+    app: str
+    event_id: str
+    at: int
+    msg_uid: str
+    recipient_id: str
+    status: ReceiptStatus
+    push_skipped: PushSkipReason | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class PushAttempted:
+    app: str
+    event_id: str
+    at: int
+    msg_uid: str
+    recipient_id: str
+    provider: PushProvider
+    success: bool
+    error_code: str | None = None
+    error_description: str | None = None
+
+
+Event = (
+    ConnectionOpened
+    | ConnectionClosed
+    | ConnectionRejected
+    | MessageSent
+    | ReceiptChanged
+    | PushAttempted
+)
+
+
+@dataclass(slots=True, frozen=True)
+class WriteResult:
+    accepted: int
+    duplicates: int
+
+
+# --- views read back -----------------------------------------------------------
+
+
+def message_key(msg_uid: str | None, event_id: str) -> str:
+    """The stable key of a sent message: its msgUid, or its event for a blocked one."""
+    return f"u:{msg_uid}" if msg_uid is not None else f"e:{event_id}"
+
+
+def connection_key(connection_id: str | None, event_id: str) -> str:
+    """The stable key of a connection log within its user: the connectionId, or
+    the event for a rejected attempt (which has no connection)."""
+    return f"c:{connection_id}" if connection_id is not None else f"e:{event_id}"
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionLog:
+    key: str
+    user_id: str
+    connection_id: str | None
+    status: ConnectionStatus
+    connected_at: int
+    sdk_version: str
+    platform: Platform
+    ip: str
+    device_model: str | None = None
+    os_version: str | None = None
+    disconnected_at: int | None = None
+    disconnect_reason: DisconnectReason | None = None
+    reject_code: str | None = None
+    reject_description: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class SentMessage:
+    key: str
+    msg_uid: str | None
+    sender_id: str
+    target_id: str
+    channel_type: ChannelType
+    message_type: str
+    source: MessageSource
+    sent_at: int
+    result: SendResult
+    mute_scope: MuteScope | None = None
+    connection_id: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ReceiptEventRecord:
+    """One stored status event of a recipient."""
+
+    recipient_id: str
+    status: ReceiptStatus
+    at: int
+    push_skipped: PushSkipReason | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class StatusChange:
+    status: ReceiptStatus
+    at: int
+
+
+@dataclass(slots=True, frozen=True)
+class Receipt:
+    msg_uid: str | None
+    recipient_id: str
+    status: ReceiptStatus
+    status_at: int | None
+    history: tuple[StatusChange, ...] = ()
+    push_skipped: PushSkipReason | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class PushAttempt:
+    recipient_id: str
+    provider: PushProvider
+    sent_at: int
+    success: bool
+    error_code: str | None = None
+    error_description: str | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True, frozen=True)
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@dataclass(slots=True, frozen=True)
+class Page(Generic[T]):
+    edges: list[Edge[T]] = field(default_factory=list)
+    has_next_page: bool = False
+
+
+# --- queries ---------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class ConnectionQuery:
+    """Connections of a user open at any time in ``[since, until)``."""
+
+    user_id: str
+    since: int
+    until: int
+
+
+@dataclass(slots=True, frozen=True)
+class MessageQuery:
+    """Messages of one sender with ``since <= sentAt < until`` matching every set condition."""
+
+    sender_id: str
+    since: int
+    until: int
+    msg_uid: str | None = None
+    target_id: str | None = None
+    channel_type: ChannelType | None = None
+    message_type: str | None = None
+    source: MessageSource | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class PageRequest(Generic[T]):
+    query: T
+    first: int
+    after: str | None = None
+
+
+# --- API keys ----------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class ApiKey:
+    key_id: str
+    app: str
+    """The app the key may read or write; ``*`` for an ingest key of every app."""
+    role: KeyRole
+    secret_hash: str
+    created_at: int
+    revoked_at: int | None = None
