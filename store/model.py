@@ -3,10 +3,10 @@
 The GraphQL schema exposes these same classes; ingest validates against them.
 """
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     ANDROID = "ANDROID"
     IOS = "IOS"
     HARMONYOS = "HARMONYOS"
@@ -14,7 +14,7 @@ class Platform(str, Enum):
     DESKTOP = "DESKTOP"
 
 
-class DisconnectReason(str, Enum):
+class DisconnectReason(StrEnum):
     LOGOUT = "LOGOUT"
     NETWORK_ERROR = "NETWORK_ERROR"
     KICKED_BY_OTHER_DEVICE = "KICKED_BY_OTHER_DEVICE"
@@ -24,14 +24,14 @@ class DisconnectReason(str, Enum):
     UNKNOWN = "UNKNOWN"
 
 
-class ChannelType(str, Enum):
+class ChannelType(StrEnum):
     DIRECT = "DIRECT"
     GROUP = "GROUP"
     OPEN = "OPEN"
     SYSTEM = "SYSTEM"
 
 
-class MessageSource(str, Enum):
+class MessageSource(StrEnum):
     ANDROID = "ANDROID"
     IOS = "IOS"
     HARMONYOS = "HARMONYOS"
@@ -40,7 +40,7 @@ class MessageSource(str, Enum):
     SERVER_API = "SERVER_API"
 
 
-class SendResult(str, Enum):
+class SendResult(StrEnum):
     SENT = "SENT"
     SENT_PROFANITY_REPLACED = "SENT_PROFANITY_REPLACED"
     BLOCKED_BY_BLOCKLIST = "BLOCKED_BY_BLOCKLIST"
@@ -49,20 +49,20 @@ class SendResult(str, Enum):
     PROFANITY_BLOCKED = "PROFANITY_BLOCKED"
 
 
-class MuteScope(str, Enum):
+class MuteScope(StrEnum):
     GROUP_FROZEN = "GROUP_FROZEN"
     GROUP_MEMBER_MUTED = "GROUP_MEMBER_MUTED"
     OPEN_CHANNEL_PARTICIPANT_MUTED = "OPEN_CHANNEL_PARTICIPANT_MUTED"
 
 
-class PushSkipReason(str, Enum):
+class PushSkipReason(StrEnum):
     NO_PUSH_TOKEN = "NO_PUSH_TOKEN"
     PUSH_DISABLED = "PUSH_DISABLED"
     DO_NOT_DISTURB = "DO_NOT_DISTURB"
     NOT_PUSHABLE_TYPE = "NOT_PUSHABLE_TYPE"
 
 
-class PushProvider(str, Enum):
+class PushProvider(StrEnum):
     APNS = "APNS"
     FCM = "FCM"
     HUAWEI = "HUAWEI"
@@ -72,7 +72,7 @@ class PushProvider(str, Enum):
     VIVO = "VIVO"
 
 
-class BuiltinMessageType(str, Enum):
+class BuiltinMessageType(StrEnum):
     TEXT = "TEXT"
     IMAGE = "IMAGE"
     GIF = "GIF"
@@ -93,19 +93,19 @@ class BuiltinMessageType(str, Enum):
     TYPING_STATUS = "TYPING_STATUS"
 
 
-class ConnectionStatus(str, Enum):
+class ConnectionStatus(StrEnum):
     ONLINE = "ONLINE"
     CLOSED = "CLOSED"
     REJECTED = "REJECTED"
 
 
-class ReceiptStatus(str, Enum):
+class ReceiptStatus(StrEnum):
     DELIVERED = "DELIVERED"
     NOT_DELIVERED = "NOT_DELIVERED"
     OFFLINE = "OFFLINE"
     PENDING = "PENDING"
 
 
-class KeyRole(str, Enum):
+class KeyRole(StrEnum):
     READ = "read"
     INGEST = "ingest"

@@ -27,7 +27,9 @@ def build_receipts(message: SentMessage, events: Iterable[ReceiptEventRecord]) -
     if not has_receipts(message):
         return []
     receipts: list[Receipt] = []
-    by_recipient = groupby(sorted(events, key=lambda e: e.recipient_id), key=lambda e: e.recipient_id)
+    by_recipient = groupby(
+        sorted(events, key=lambda e: e.recipient_id), key=lambda e: e.recipient_id
+    )
     for recipient_id, group in by_recipient:
         ordered = sorted(group, key=_event_order)
         latest = ordered[-1]

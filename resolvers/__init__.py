@@ -1,0 +1,1 @@
+"""The GraphQL schema: types, resolvers and dataloaders over the store interface."""

@@ -1,0 +1,29 @@
+"""The per-request context every resolver reads: the caller's app and its loaders."""
+
+from dataclasses import dataclass, field
+
+from strawberry.types import Info
+
+from resolvers.loaders import Loaders
+from store.interface import TrackingReader
+from store.limits import now_ms
+
+
+@dataclass(slots=True)
+class Context:
+    store: TrackingReader
+    app: str
+    """Every read of this request is scoped to this app (the read key's)."""
+    retention_days: int
+    loaders: Loaders
+    now: int = field(default_factory=now_ms)
+    """One clock reading per request, so that every field sees the same "now"."""
+
+
+def build_context(store: TrackingReader, app: str, retention_days: int) -> Context:
+    return Context(
+        store=store, app=app, retention_days=retention_days, loaders=Loaders.for_app(store, app)
+    )
+
+
+ContextInfo = Info[Context, None]

@@ -1,0 +1,28 @@
+"""Opaque global ids of ``Node`` objects and the receipt cursor.
+
+Ids carry the natural key of a record, never a backend's row id, so that they
+stay valid across backends and purges.
+"""
+
+import base64
+import binascii
+import json
+
+CONNECTION_LOG = "ConnectionLog"
+SENT_MESSAGE = "SentMessage"
+
+
+def encode(*parts: str) -> str:
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(value: str) -> list[str] | None:
+    """The parts of an id or cursor made by :func:`encode`; None for anything else."""
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        return None
+    return parts

@@ -1,0 +1,10 @@
+"""Limits of the GraphQL API (SPEC §5): the one place their values live."""
+
+MAX_FIRST = 100
+MAX_DEPTH = 15
+MAX_ALIASES = 30
+MAX_ESTIMATED_NODES = 100_000
+
+CONNECTIONS_FIRST = 20
+MESSAGES_FIRST = 20
+RECEIPTS_FIRST = 50

@@ -1,0 +1,8 @@
+"""The ``Node`` interface: objects that ``node(id)`` can fetch again."""
+
+import strawberry
+
+
+@strawberry.interface(description="An object with a global, opaque and stable id.")
+class Node:
+    id: strawberry.ID

@@ -1,0 +1,102 @@
+"""The root ``Query``."""
+
+import strawberry
+
+from resolvers import ids
+from resolvers.connection_log import ConnectionLogType
+from resolvers.context import ContextInfo
+from resolvers.errors import BadUserInput
+from resolvers.inputs import SentMessageFilter
+from resolvers.limits import MESSAGES_FIRST
+from resolvers.node import Node
+from resolvers.pagination import Connection, connection
+from resolvers.sent_message import SentMessageType
+from resolvers.user import User, _dt
+from resolvers.windows import check_first, start_of_day_ms, time_zone, window
+from store import records
+from store.catalogue import OBJECT_NAME_OF, custom_type_error
+from store.interface import InvalidCursor
+from store.limits import horizon_ms
+from store.model import ChannelType
+
+
+def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQuery:
+    ctx = info.context
+    if not f.sender_id.strip():
+        raise BadUserInput("filter.senderId: must not be empty")
+    zone = time_zone(f.time_zone or "UTC")
+    default_since = (
+        horizon_ms(ctx.retention_days, ctx.now)
+        if f.msg_uid is not None
+        else start_of_day_ms(ctx.now, zone)
+    )
+    since, until = window(
+        _dt(f.since),
+        _dt(f.until),
+        now=ctx.now,
+        retention_days=ctx.retention_days,
+        default_since=default_since,
+        zone=zone,
+    )
+    message_type = None
+    if f.message_type is not None:
+        if f.message_type.builtin:
+            message_type = OBJECT_NAME_OF[f.message_type.builtin]
+        elif f.message_type.custom:
+            if reason := custom_type_error(f.message_type.custom):
+                raise BadUserInput(f"filter.messageType.custom: {reason}")
+            message_type = f.message_type.custom
+    return records.MessageQuery(
+        sender_id=str(f.sender_id),
+        since=since,
+        until=until,
+        msg_uid=f.msg_uid,
+        target_id=None if f.target_id is None else str(f.target_id),
+        channel_type=f.channel_type or ChannelType.DIRECT,
+        message_type=message_type,
+        source=f.source,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A user; a user with no data has empty lists.")
+    def user(self, id: strawberry.ID) -> User:
+        return User(id=id)
+
+    @strawberry.field(description="Messages one user sent, newest first.")
+    async def sent_messages(
+        self,
+        info: ContextInfo,
+        filter: SentMessageFilter,
+        first: int | None = MESSAGES_FIRST,
+        after: str | None = None,
+    ) -> Connection[SentMessageType]:
+        size = check_first(first, MESSAGES_FIRST)
+        query = _message_query(filter, info)
+        loaders = info.context.loaders
+        try:
+            page = await loaders.message_pages.load(records.PageRequest(query, size, after))
+        except InvalidCursor:
+            raise BadUserInput("after: not a cursor of this list") from None
+        return connection(page, lambda: loaders.message_counts.load(query))
+
+    @strawberry.field(description="A message by its msgUid; null when there is none.")
+    async def message(self, info: ContextInfo, msg_uid: str) -> SentMessageType | None:
+        key = records.message_key(msg_uid, "")
+        return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]
+
+    @strawberry.field(description="An object by its global id; null when there is none.")
+    async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
+        parts = ids.decode(id)
+        loaders = info.context.loaders
+        match parts:
+            case [ids.SENT_MESSAGE, key]:
+                return await loaders.messages_by_key.load(key)  # type: ignore[return-value]
+            case [ids.CONNECTION_LOG, user_id, key]:
+                found = await loaders.connections_by_key.load((user_id, key))
+                return found  # type: ignore[return-value]
+        return None
+
+
+__all__ = ["ConnectionLogType", "Query"]

@@ -1,0 +1,21 @@
+"""The assembled schema; ``schema.graphql`` is exported from it."""
+
+import strawberry
+from strawberry.extensions import MaskErrors
+
+from resolvers.connection_log import ConnectionLogType
+from resolvers.errors import UserFacingError
+from resolvers.query import Query
+from resolvers.sent_message import SentMessageType
+
+
+def _should_mask(error: Exception) -> bool:
+    original = getattr(error, "original_error", None)
+    return original is not None and not isinstance(original, UserFacingError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    types=[ConnectionLogType, SentMessageType],
+    extensions=[MaskErrors(should_mask_error=_should_mask)],
+)

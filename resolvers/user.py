@@ -1,0 +1,47 @@
+"""``User``: the entry point of a user's connection logs."""
+
+from datetime import datetime
+
+import strawberry
+
+from resolvers.connection_log import ConnectionLogType
+from resolvers.context import ContextInfo
+from resolvers.errors import BadUserInput
+from resolvers.limits import CONNECTIONS_FIRST
+from resolvers.pagination import Connection, connection
+from resolvers.scalars import DateTime
+from resolvers.windows import check_first, window
+from store import records
+from store.interface import InvalidCursor
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="Connections open at any time in [since, until), newest first; "
+        "default: the whole retention window."
+    )
+    async def connections(
+        self,
+        info: ContextInfo,
+        since: DateTime | None = None,
+        until: DateTime | None = None,
+        first: int | None = CONNECTIONS_FIRST,
+        after: str | None = None,
+    ) -> Connection[ConnectionLogType]:
+        size = check_first(first, CONNECTIONS_FIRST)
+        ctx = info.context
+        start, end = window(_dt(since), _dt(until), now=ctx.now, retention_days=ctx.retention_days)
+        query = records.ConnectionQuery(user_id=str(self.id), since=start, until=end)
+        try:
+            page = await ctx.loaders.connection_pages.load(records.PageRequest(query, size, after))
+        except InvalidCursor:
+            raise BadUserInput("after: not a cursor of this list") from None
+        return connection(page, lambda: ctx.loaders.connection_counts.load(query))
+
+
+def _dt(value: object) -> datetime | None:
+    assert value is None or isinstance(value, datetime)
+    return value
