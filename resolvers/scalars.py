@@ -32,8 +32,10 @@ def _parse(value: object) -> datetime:
         raise BadUserInput(f"DateTime: '{value}' is not an ISO-8601 date-time") from None
 
 
-DateTime = strawberry.scalar(
-    NewType("DateTime", object),
+DateTime = NewType("DateTime", object)
+"""Epoch ms on output, ``datetime`` on input; mapped to the scalar in the schema config."""
+
+DATETIME_SCALAR = strawberry.scalar(
     name="DateTime",
     description="ISO-8601 date-time with offset, millisecond precision.",
     serialize=_serialize,

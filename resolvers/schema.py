@@ -2,10 +2,12 @@
 
 import strawberry
 from strawberry.extensions import MaskErrors
+from strawberry.schema.config import StrawberryConfig
 
 from resolvers.connection_log import ConnectionLogType
 from resolvers.errors import UserFacingError
 from resolvers.query import Query
+from resolvers.scalars import DATETIME_SCALAR, DateTime
 from resolvers.sent_message import SentMessageType
 
 
@@ -18,4 +20,5 @@ schema = strawberry.Schema(
     query=Query,
     types=[ConnectionLogType, SentMessageType],
     extensions=[MaskErrors(should_mask_error=_should_mask)],
+    config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
 )
