@@ -19,6 +19,6 @@ def _should_mask(error: Exception) -> bool:
 schema = strawberry.Schema(
     query=Query,
     types=[ConnectionLogType, SentMessageType],
-    extensions=[MaskErrors(should_mask_error=_should_mask)],
+    extensions=[lambda: MaskErrors(should_mask_error=_should_mask)],
     config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
 )
