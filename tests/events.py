@@ -1,0 +1,115 @@
+"""Builders of wire-format tracking events (SPEC §4) for tests, times relative to now."""
+
+import itertools
+from typing import Any
+
+from store.limits import now_ms
+
+MINUTE = 60_000
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+_ids = itertools.count(1)
+
+
+def _event(type_: str, app: str, ago: int, **fields: Any) -> dict[str, Any]:
+    event = {
+        "eventId": fields.pop("eventId", f"ev-{next(_ids)}"),
+        "type": type_,
+        "appKey": app,
+        "at": now_ms() - ago,
+    }
+    event.update({k: v for k, v in fields.items() if v is not None})
+    return event
+
+
+def opened(user: str, conn: str, ago: int, app: str = "app-a", **kw: Any) -> dict[str, Any]:
+    kw = {
+        "sdkVersion": "5.12.0",
+        "platform": "ANDROID",
+        "deviceModel": "Pixel 8",
+        "osVersion": "34",
+        "ip": "203.0.113.7",
+    } | kw
+    return _event("connection.opened", app, ago, userId=user, connectionId=conn, **kw)
+
+
+def closed(
+    user: str, conn: str, ago: int, reason: str = "LOGOUT", app: str = "app-a", **kw: Any
+) -> dict[str, Any]:
+    return _event(
+        "connection.closed", app, ago, userId=user, connectionId=conn, reason=reason, **kw
+    )
+
+
+def rejected(
+    user: str, ago: int, code: str = "TOKEN_INVALID", app: str = "app-a"
+) -> dict[str, Any]:
+    return _event(
+        "connection.rejected",
+        app,
+        ago,
+        userId=user,
+        sdkVersion="5.12.0",
+        platform="IOS",
+        osVersion="17.4",
+        ip="2001:db8::1",
+        code=code,
+        description="token expired or invalid",
+    )
+
+
+def sent(
+    sender: str,
+    target: str,
+    ago: int,
+    msg_uid: str | None = None,
+    *,
+    app: str = "app-a",
+    channel: str = "DIRECT",
+    message_type: str = "NX:TxtMsg",
+    source: str = "ANDROID",
+    result: str = "SENT",
+    **kw: Any,
+) -> dict[str, Any]:
+    return _event(
+        "message.sent",
+        app,
+        ago,
+        senderId=sender,
+        targetId=target,
+        channelType=channel,
+        messageType=message_type,
+        source=source,
+        result=result,
+        msgUid=msg_uid,
+        **kw,
+    )
+
+
+def receipt(
+    kind: str, msg_uid: str, recipient: str, ago: int, app: str = "app-a", **kw: Any
+) -> dict[str, Any]:
+    """``kind`` is delivered, not_delivered or offline."""
+    return _event(f"message.{kind}", app, ago, msgUid=msg_uid, recipientId=recipient, **kw)
+
+
+def push(
+    msg_uid: str,
+    recipient: str,
+    ago: int,
+    provider: str = "FCM",
+    success: bool = True,
+    app: str = "app-a",
+    **kw: Any,
+) -> dict[str, Any]:
+    return _event(
+        "push.attempted",
+        app,
+        ago,
+        msgUid=msg_uid,
+        recipientId=recipient,
+        provider=provider,
+        success=success,
+        **kw,
+    )

@@ -1,0 +1,57 @@
+"""A real SQLite store in a temp dir, filled through the ingest parser, queried
+through the real schema."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strawberry.types import ExecutionResult
+
+from resolvers.context import build_context
+from resolvers.schema import schema
+from server.events import parse_event
+from store.factory import open_store
+from store.interface import Store
+from store.limits import now_ms
+
+
+class Graph:
+    """Ingest wire events and run GraphQL documents as a read key of ``app``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def ingest(self, *events: dict[str, Any]) -> None:
+        now = now_ms()
+        parsed = [parse_event(e, now=now, retention_days=self.store.retention_days) for e in events]
+        await self.store.write(parsed)
+
+    async def run(
+        self, document: str, variables: dict[str, Any] | None = None, app: str = "app-a"
+    ) -> ExecutionResult:
+        context = build_context(self.store, app, self.store.retention_days)
+        return await schema.execute(document, variable_values=variables, context_value=context)
+
+    async def data(
+        self, document: str, variables: dict[str, Any] | None = None, app: str = "app-a"
+    ) -> dict[str, Any]:
+        result = await self.run(document, variables, app)
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        return result.data
+
+    async def error_codes(self, document: str, variables: dict[str, Any] | None = None) -> list:
+        result = await self.run(document, variables)
+        assert result.errors, "expected errors"
+        return [(e.extensions or {}).get("code") for e in result.errors]
+
+
+@pytest.fixture
+async def graph(tmp_path: Path) -> AsyncIterator[Graph]:
+    store = open_store(f"sqlite:///{tmp_path / 'tracking.db'}")
+    await store.open()
+    try:
+        yield Graph(store)
+    finally:
+        await store.close()
