@@ -129,7 +129,8 @@ async def test_messages_sent_while_the_connection_was_open(graph: Graph) -> None
 async def test_rejected_attempt_has_no_messages(graph: Graph) -> None:
     await graph.ingest(rejected("u1", HOUR), sent("u1", "u2", HOUR, "m1"))
     data = await graph.data(
-        '{ user(id: "u1") { connections { nodes { status sentMessages { totalCount nodes { id } } } } } }'
+        '{ user(id: "u1") { connections { nodes { status '
+        "sentMessages { totalCount nodes { id } } } } } }"
     )
     [node] = data["user"]["connections"]["nodes"]
     assert node["sentMessages"] == {"totalCount": 0, "nodes": []}

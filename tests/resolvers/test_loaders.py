@@ -1,0 +1,81 @@
+"""The store is asked once per level of the graph, whatever the page sizes."""
+
+from collections import Counter
+from typing import Any
+
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+from resolvers.schema import schema
+from store.interface import Store
+from tests.events import MINUTE, opened, push, receipt, sent
+from tests.resolvers.conftest import Graph
+
+CONSOLE = """query ($c: Int, $m: Int, $r: Int) {
+  user(id: "u1") { connections(first: $c) { totalCount nodes {
+    id connectionId status connectedAt sdkVersion platform ip
+    sentMessages(first: $m) { totalCount nodes {
+      id msgUid result sentAt prompt statusSettled
+      receiptSummary { total delivered offline pushFailed }
+      receipts(first: $r) { nodes {
+        recipientId status history { status at }
+        pushAttempts { provider success errorCode } } } } } } } } }"""
+
+
+class CountingStore:
+    """Forwards to a real store and counts the calls of each method."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._store, name)
+
+        async def counted(*args: Any) -> Any:
+            self.calls[name] += 1
+            return await method(*args)
+
+        return counted
+
+
+async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
+    events: list[dict] = []
+    for c in range(4):
+        events.append(opened("u1", f"c{c}", (c + 1) * 20 * MINUTE))
+        for m in range(4):
+            uid = f"m{c}-{m}"
+            events.append(sent("u1", "grp", (c + 1) * 20 * MINUTE - m - 1, uid, channel="GROUP"))
+            for r in range(3):
+                events.append(receipt("offline", uid, f"r{r}", MINUTE))
+                events.append(
+                    push(uid, f"r{r}", MINUTE, success=True)
+                    if r == 0
+                    else push(uid, f"r{r}", MINUTE, success=False, errorCode="QUOTA_EXCEEDED")
+                )
+    await graph.ingest(*events)
+
+    async def calls(size: int) -> tuple[Counter[str], dict]:
+        counting = CountingStore(graph.store)
+        context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+        result = await schema.execute(
+            CONSOLE, variable_values={"c": size, "m": size, "r": size}, context_value=context
+        )
+        assert result.errors is None, result.errors
+        return counting.calls, result.data or {}
+
+    small, small_data = await calls(2)
+    large, large_data = await calls(50)
+    assert small == large
+    assert large == Counter(
+        connection_pages=1,
+        count_connections=1,
+        message_pages=1,
+        count_messages=1,
+        receipt_events=1,
+        push_attempts=1,
+    )
+    conns = large_data["user"]["connections"]["nodes"]
+    assert len(conns) == 4 and all(len(c["sentMessages"]["nodes"]) == 4 for c in conns)
+    assert len(small_data["user"]["connections"]["nodes"]) == 2
+    receipts = conns[0]["sentMessages"]["nodes"][0]["receipts"]["nodes"]
+    assert [len(r["pushAttempts"]) for r in receipts] == [1, 1, 1]
