@@ -1,0 +1,227 @@
+"""MongoStore: the MongoDB backend on PyMongo's native async API."""
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.write_concern import WriteConcern
+
+from store.interface import StoreError, StoreUnavailable
+from store.limits import DEFAULT_RETENTION_DAYS, horizon_ms, now_ms
+from store.model import KeyRole
+from store.mongo import reader, schema, writer
+from store.records import (
+    ApiKey,
+    ConnectionLog,
+    ConnectionQuery,
+    Event,
+    MessageQuery,
+    Page,
+    PageRequest,
+    PushAttempt,
+    ReceiptEventRecord,
+    SentMessage,
+    WriteResult,
+)
+
+DEFAULT_DATABASE = "polaris_tracking"
+SERVER_SELECTION_TIMEOUT_MS = 3_000
+"""Unless the URI says otherwise: how long an operation waits for a reachable
+server before failing, so that /readyz answers 503 quickly while MongoDB is down."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def database_name(url: str) -> str:
+    """The database named by the URI's path, or the default."""
+    return unquote(urlsplit(url).path.lstrip("/")) or DEFAULT_DATABASE
+
+
+def _uri_options(url: str) -> set[str]:
+    return {name.lower() for name, _ in parse_qsl(urlsplit(url).query)}
+
+
+def _unavailable_on_network_error(
+    method: Callable[P, Awaitable[R]],
+) -> Callable[P, Awaitable[R]]:
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except ConnectionFailure as err:
+            raise StoreUnavailable("MongoDB cannot be reached") from err
+
+    return wrapper
+
+
+class MongoStore:
+    """The whole ``store.interface.Store`` on a MongoDB replica set or sharded cluster.
+
+    ``client`` replaces the ``AsyncMongoClient`` the store would create from
+    ``url`` (tests pass an async adapter over mongomock); the store then leaves
+    its options alone and does not close it. ``database`` overrides the URI's.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        *,
+        client: Any = None,
+        database: str | None = None,
+    ) -> None:
+        self.retention_days = retention_days
+        self.database = database or database_name(url)
+        self._url = url
+        self._client = client
+        self._owns_client = client is None
+        self._db: Any = None
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    def _connect(self) -> Any:
+        if not self._owns_client:
+            return self._client.get_database(self.database)
+        options: dict[str, Any] = {"appname": "polaris-tracking"}
+        if "serverselectiontimeoutms" not in _uri_options(self._url):
+            options["serverSelectionTimeoutMS"] = SERVER_SELECTION_TIMEOUT_MS
+        self._client = AsyncMongoClient(self._url, **options)
+        if self._client.write_concern.document:
+            return self._client.get_database(self.database)
+        # Acknowledged by a majority and journaled: a 200 survives a crash or a failover.
+        return self._client.get_database(
+            self.database, write_concern=WriteConcern("majority", j=True)
+        )
+
+    @_unavailable_on_network_error
+    async def open(self) -> None:
+        if self._db is None:
+            self._db = self._connect()
+        await schema.ensure_schema(self._db, self.retention_days)
+
+    async def ping(self) -> None:
+        try:
+            await self._live().command("ping")
+        except PyMongoError as err:
+            raise StoreUnavailable("MongoDB does not answer") from err
+
+    async def close(self) -> None:
+        client, self._db = self._client, None
+        if self._owns_client and client is not None:
+            self._client = None
+            await client.close()
+
+    def _live(self) -> Any:
+        if self._db is None:
+            raise StoreUnavailable("the store is not open")
+        return self._db
+
+    def _horizon(self) -> int:
+        return horizon_ms(self.retention_days)
+
+    # --- writer --------------------------------------------------------------------
+
+    @_unavailable_on_network_error
+    async def write(self, events: Sequence[Event]) -> WriteResult:
+        return await writer.write_batch(self._live(), events)
+
+    @_unavailable_on_network_error
+    async def purge(self) -> int:
+        return await writer.purge(self._live(), self._horizon())
+
+    # --- reader --------------------------------------------------------------------
+
+    @_unavailable_on_network_error
+    async def connection_pages(
+        self, app: str, requests: Sequence[PageRequest[ConnectionQuery]]
+    ) -> list[Page[ConnectionLog]]:
+        return await reader.connection_pages(self._live(), app, requests, self._horizon())
+
+    @_unavailable_on_network_error
+    async def count_connections(self, app: str, queries: Sequence[ConnectionQuery]) -> list[int]:
+        h = self._horizon()
+        filters = [reader.connection_filter(app, q, h) for q in queries]
+        return await reader.count(self._live()[schema.CONNECTIONS], filters)
+
+    @_unavailable_on_network_error
+    async def connections_by_key(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[ConnectionLog | None]:
+        return await reader.connections_by_key(self._live(), app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def message_pages(
+        self, app: str, requests: Sequence[PageRequest[MessageQuery]]
+    ) -> list[Page[SentMessage]]:
+        return await reader.message_pages(self._live(), app, requests, self._horizon())
+
+    @_unavailable_on_network_error
+    async def count_messages(self, app: str, queries: Sequence[MessageQuery]) -> list[int]:
+        h = self._horizon()
+        filters = [reader.message_filter(app, q, h) for q in queries]
+        return await reader.count(self._live()[schema.MESSAGES], filters)
+
+    @_unavailable_on_network_error
+    async def messages_by_key(self, app: str, keys: Sequence[str]) -> list[SentMessage | None]:
+        return await reader.messages_by_key(self._live(), app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def receipt_events(
+        self, app: str, msg_uids: Sequence[str]
+    ) -> list[list[ReceiptEventRecord]]:
+        return await reader.receipt_events(self._live(), app, msg_uids, self._horizon())
+
+    @_unavailable_on_network_error
+    async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
+        return await reader.push_attempts(self._live(), app, msg_uids, self._horizon())
+
+    # --- keys ----------------------------------------------------------------------
+
+    @_unavailable_on_network_error
+    async def create_key(self, key: ApiKey) -> None:
+        doc = {
+            "_id": key.key_id,
+            "app": key.app,
+            "role": key.role.value,
+            "secretHash": key.secret_hash,
+            "createdAt": key.created_at,
+            "revokedAt": key.revoked_at,
+        }
+        try:
+            await self._live()[schema.KEYS].insert_one(doc)
+        except DuplicateKeyError as err:
+            raise StoreError(f"a key with id {key.key_id} or the same secret exists") from err
+
+    @_unavailable_on_network_error
+    async def list_keys(self) -> list[ApiKey]:
+        cursor = self._live()[schema.KEYS].find().sort([("createdAt", 1), ("_id", 1)])
+        return [_api_key(doc) for doc in await cursor.to_list()]
+
+    @_unavailable_on_network_error
+    async def revoke_key(self, key_id: str) -> bool:
+        result = await self._live()[schema.KEYS].update_one(
+            {"_id": key_id, "revokedAt": None}, {"$set": {"revokedAt": now_ms()}}
+        )
+        return result.modified_count > 0
+
+    @_unavailable_on_network_error
+    async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
+        doc = await self._live()[schema.KEYS].find_one(
+            {"secretHash": secret_hash, "revokedAt": None}
+        )
+        return None if doc is None else _api_key(doc)
+
+
+def _api_key(doc: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        key_id=doc["_id"],
+        app=doc["app"],
+        role=KeyRole(doc["role"]),
+        secret_hash=doc["secretHash"],
+        created_at=doc["createdAt"],
+        revoked_at=doc.get("revokedAt"),
+    )

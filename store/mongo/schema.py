@@ -1,0 +1,139 @@
+"""Collections, their indexes and shard keys, and the TTL retention kept in step.
+
+Every index but the TTL ones starts with ``app``. A TTL index must be a
+single-field index on a date (MongoDB ignores ``expireAfterSeconds`` on compound
+indexes), so each data collection has one on ``exp`` (the record's event time as
+a BSON date): only the TTL monitor and :meth:`MongoStore.purge` use it.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from store.limits import DAY_MS
+
+SEEN = "seen_events"
+CONNECTIONS = "connections"
+MESSAGES = "messages"
+MESSAGE_KEYS = "message_keys"
+RECEIPTS = "receipt_events"
+PUSHES = "push_attempts"
+KEYS = "api_keys"
+
+DATA_COLLECTIONS = (SEEN, CONNECTIONS, MESSAGES, MESSAGE_KEYS, RECEIPTS, PUSHES)
+"""The collections whose documents expire with the retention window."""
+
+TTL_FIELD = "exp"
+TTL_INDEX = "ttl_exp"
+
+SHARD_KEYS: dict[str, dict[str, int]] = {
+    SEEN: {"app": 1, "eventId": 1},
+    CONNECTIONS: {"app": 1, "userId": 1},
+    MESSAGES: {"app": 1, "senderId": 1},
+    MESSAGE_KEYS: {"app": 1, "msgKey": 1},
+    RECEIPTS: {"app": 1, "msgUid": 1},
+    PUSHES: {"app": 1, "msgUid": 1},
+}
+"""Shard key per collection; ``api_keys`` stays unsharded. Every unique index
+starts with its collection's shard key, as a sharded cluster requires."""
+
+INDEXES: dict[str, list[IndexModel]] = {
+    SEEN: [
+        IndexModel([("app", ASCENDING), ("eventId", ASCENDING)], name="app_eventId", unique=True),
+    ],
+    CONNECTIONS: [
+        IndexModel(
+            [("app", ASCENDING), ("userId", ASCENDING), ("connKey", ASCENDING)],
+            name="app_userId_connKey",
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("app", ASCENDING),
+                ("userId", ASCENDING),
+                ("at", DESCENDING),
+                ("connKey", DESCENDING),
+            ],
+            name="app_userId_at_connKey",
+        ),
+    ],
+    MESSAGES: [
+        IndexModel(
+            [("app", ASCENDING), ("senderId", ASCENDING), ("msgKey", ASCENDING)],
+            name="app_senderId_msgKey",
+            unique=True,
+        ),
+        IndexModel(
+            [
+                ("app", ASCENDING),
+                ("senderId", ASCENDING),
+                ("at", DESCENDING),
+                ("msgKey", DESCENDING),
+            ],
+            name="app_senderId_at_msgKey",
+        ),
+    ],
+    MESSAGE_KEYS: [
+        IndexModel([("app", ASCENDING), ("msgKey", ASCENDING)], name="app_msgKey", unique=True),
+    ],
+    RECEIPTS: [
+        IndexModel(
+            [("app", ASCENDING), ("msgUid", ASCENDING), ("eventId", ASCENDING)],
+            name="app_msgUid_eventId",
+            unique=True,
+        ),
+    ],
+    PUSHES: [
+        IndexModel(
+            [("app", ASCENDING), ("msgUid", ASCENDING), ("eventId", ASCENDING)],
+            name="app_msgUid_eventId",
+            unique=True,
+        ),
+    ],
+    KEYS: [IndexModel([("secretHash", ASCENDING)], name="secretHash", unique=True)],
+}
+
+
+def ttl_seconds(retention_days: int) -> int:
+    return retention_days * DAY_MS // 1000
+
+
+def ttl_index(retention_days: int) -> IndexModel:
+    return IndexModel(
+        [(TTL_FIELD, ASCENDING)], name=TTL_INDEX, expireAfterSeconds=ttl_seconds(retention_days)
+    )
+
+
+def ttl_needs_update(existing: Mapping[str, Mapping[str, Any]], retention_days: int) -> bool:
+    """Whether a collection's TTL index exists with another ``expireAfterSeconds``.
+
+    ``existing`` is the collection's ``index_information()``. Creating the index
+    again with another value fails on a real server (IndexOptionsConflict), so
+    such an index is changed in place with :func:`set_ttl` instead.
+    """
+    index = existing.get(TTL_INDEX)
+    return index is not None and index.get("expireAfterSeconds") != ttl_seconds(retention_days)
+
+
+async def set_ttl(db: Any, collection: str, retention_days: int) -> None:
+    """Change the TTL of ``collection`` in place with ``collMod``: no index rebuild."""
+    await db.command(
+        {
+            "collMod": collection,
+            "index": {"name": TTL_INDEX, "expireAfterSeconds": ttl_seconds(retention_days)},
+        }
+    )
+
+
+async def ensure_schema(db: Any, retention_days: int) -> None:
+    """Create what is missing; bring the TTL indexes to ``retention_days``."""
+    for name, indexes in INDEXES.items():
+        collection = db[name]
+        wanted = list(indexes)
+        if name in DATA_COLLECTIONS:
+            if ttl_needs_update(await collection.index_information(), retention_days):
+                await set_ttl(db, name, retention_days)
+            else:
+                wanted.append(ttl_index(retention_days))
+        await collection.create_indexes(wanted)

@@ -1,0 +1,168 @@
+"""The write path: claim the batch's event ids, write the new events, settle the claims.
+
+1. **Claim.** One ``insert_many(ordered=False)`` into ``seen_events`` (unique on
+   ``(app, eventId)``) of the batch's distinct ids, each marked ``pending``.
+   Duplicate-key errors (code 11000) are the ids stored before: duplicates.
+   Repeats inside the batch are duplicates before anything is sent.
+2. **Write.** The new events, per collection, concurrently: connections,
+   messages and the message-key lookup as ordered bulk upserts (see
+   ``documents``), receipt events and push attempts as ``insert_many(ordered=False)``
+   on a unique ``(app, msgUid, eventId)``.
+3. **Settle.** One ``update_many`` removes the ``pending`` mark.
+
+Every write of step 2 is idempotent, so a batch interrupted between steps 1
+and 3 (crash, lost connection) is safe to retry: an id found still ``pending``
+is written again rather than counted as a duplicate. A concurrent request
+carrying the same event may then also count it as accepted; the stored view is
+the same either way. Durability comes from the write concern (``w: majority,
+j: true`` unless the URI sets one): no call returns before its writes are
+acknowledged that way.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
+
+from store.mongo import documents as d
+from store.mongo.schema import (
+    CONNECTIONS,
+    MESSAGE_KEYS,
+    MESSAGES,
+    PUSHES,
+    RECEIPTS,
+    SEEN,
+    TTL_FIELD,
+)
+from store.records import (
+    ConnectionClosed,
+    ConnectionOpened,
+    ConnectionRejected,
+    Event,
+    MessageSent,
+    PushAttempted,
+    ReceiptChanged,
+    WriteResult,
+)
+
+DUPLICATE_KEY = 11000
+EventKey = tuple[str, str]
+
+PURGE_COUNTED = (CONNECTIONS, MESSAGES, RECEIPTS, PUSHES)
+"""Collections whose deletions :func:`purge` reports (not the bookkeeping ones)."""
+
+
+async def gather_all(*jobs: Awaitable[Any]) -> list[Any]:
+    """Await every job, then raise the first failure: none is left running."""
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+def duplicate_indexes(err: BulkWriteError) -> list[int]:
+    """Indexes of the documents refused as duplicate keys; re-raise any other failure."""
+    details = err.details
+    errors = details.get("writeErrors", [])
+    if details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+        raise err
+    return [e["index"] for e in errors]
+
+
+def _by_app(keys: Iterable[EventKey]) -> dict[str, Any]:
+    ids: dict[str, list[str]] = {}
+    for app, event_id in keys:
+        ids.setdefault(app, []).append(event_id)
+    return {"$or": [{"app": app, "eventId": {"$in": batch}} for app, batch in ids.items()]}
+
+
+async def _claim(db: Any, events: Sequence[Event]) -> set[EventKey]:
+    """Mark the events' ids as seen; return those to write."""
+    keys = {(e.app, e.event_id) for e in events}
+    try:
+        await db[SEEN].insert_many(
+            [d.seen_doc(e.app, e.event_id, e.at) for e in events], ordered=False
+        )
+        return keys
+    except BulkWriteError as err:
+        taken = {(events[i].app, events[i].event_id) for i in duplicate_indexes(err)}
+    interrupted = db[SEEN].find({**_by_app(taken), "pending": True}, {"app": 1, "eventId": 1})
+    redo = {(doc["app"], doc["eventId"]) for doc in await interrupted.to_list()}
+    return (keys - taken) | redo
+
+
+async def _insert_new(collection: Any, docs: list[dict[str, Any]]) -> None:
+    """Insert append-only documents; one already there (a retried batch) is skipped."""
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as err:
+        duplicate_indexes(err)
+
+
+async def _write_events(db: Any, events: Sequence[Event]) -> None:
+    connections: list[UpdateOne] = []
+    messages: list[UpdateOne] = []
+    message_keys: list[UpdateOne] = []
+    receipts: list[dict[str, Any]] = []
+    pushes: list[dict[str, Any]] = []
+    for e in events:
+        if isinstance(e, ConnectionOpened):
+            connections += d.opened_ops(e)
+        elif isinstance(e, ConnectionClosed):
+            connections += d.closed_ops(e)
+        elif isinstance(e, ConnectionRejected):
+            connections += d.rejected_ops(e)
+        elif isinstance(e, MessageSent):
+            messages += d.message_ops(e)
+            message_keys += d.message_key_ops(e)
+        elif isinstance(e, ReceiptChanged):
+            receipts.append(d.receipt_doc(e))
+        elif isinstance(e, PushAttempted):
+            pushes.append(d.push_doc(e))
+        else:
+            raise TypeError(f"not a tracking event: {type(e).__name__}")
+    # Ordered: an upsert that creates a document runs before the conditional
+    # update that fills it (one round trip per collection all the same).
+    jobs: list[Awaitable[Any]] = [
+        db[name].bulk_write(ops, ordered=True)
+        for name, ops in (
+            (CONNECTIONS, connections),
+            (MESSAGES, messages),
+            (MESSAGE_KEYS, message_keys),
+        )
+        if ops
+    ]
+    jobs += [
+        _insert_new(db[name], docs)
+        for name, docs in ((RECEIPTS, receipts), (PUSHES, pushes))
+        if docs
+    ]
+    await gather_all(*jobs)
+
+
+async def write_batch(db: Any, events: Sequence[Event]) -> WriteResult:
+    first: dict[EventKey, Event] = {}
+    for e in events:
+        first.setdefault((e.app, e.event_id), e)
+    if not first:
+        return WriteResult(accepted=0, duplicates=0)
+    new_keys = await _claim(db, list(first.values()))
+    fresh = [e for key, e in first.items() if key in new_keys]
+    if fresh:
+        await _write_events(db, fresh)
+        await db[SEEN].update_many(_by_app(new_keys), {"$unset": {"pending": ""}})
+    return WriteResult(accepted=len(fresh), duplicates=len(events) - len(fresh))
+
+
+async def purge(db: Any, horizon: int) -> int:
+    """Delete every record whose time is before ``horizon`` (the TTL monitor's job,
+    done now); count connections, messages, receipt events and push attempts."""
+    cutoff = {TTL_FIELD: {"$lt": d.bson_date(horizon)}}
+    names = (*PURGE_COUNTED, MESSAGE_KEYS, SEEN)
+    results = await gather_all(*(db[name].delete_many(cutoff) for name in names))
+    return sum(
+        r.deleted_count for name, r in zip(names, results, strict=True) if name in PURGE_COUNTED
+    )
