@@ -7,7 +7,7 @@ from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
 from store.interface import Store
-from tests.events import MINUTE, opened, push, receipt, sent
+from tests.events import MINUTE, closed, opened, push, receipt, sent
 from tests.resolvers.conftest import Graph
 
 CONSOLE = """query ($c: Int, $m: Int, $r: Int) {
@@ -42,6 +42,7 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
     events: list[dict] = []
     for c in range(4):
         events.append(opened("u1", f"c{c}", (c + 1) * 20 * MINUTE))
+        events.append(closed("u1", f"c{c}", (c + 1) * 20 * MINUTE - 10 * MINUTE))
         for m in range(4):
             uid = f"m{c}-{m}"
             events.append(sent("u1", "grp", (c + 1) * 20 * MINUTE - m - 1, uid, channel="GROUP"))
