@@ -1,0 +1,189 @@
+"""SqliteStore: the embedded backend, an asyncio facade over blocking sqlite3.
+
+Writes go to one dedicated thread holding the only writing connection, so
+batches never contend for SQLite's write lock inside this process. Reads run on
+a small pool of threads, each with its own connection; in WAL mode they read a
+consistent snapshot without waiting for the writer.
+"""
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+from store.interface import StoreError, StoreUnavailable
+from store.limits import DEFAULT_RETENTION_DAYS, horizon_ms, now_ms
+from store.records import (
+    ApiKey,
+    ConnectionLog,
+    ConnectionQuery,
+    Event,
+    MessageQuery,
+    Page,
+    PageRequest,
+    PushAttempt,
+    ReceiptEventRecord,
+    SentMessage,
+    WriteResult,
+)
+from store.sqlite import purge, reader, schema, writer
+
+R = TypeVar("R")
+_READERS = 3
+
+
+class SqliteStore:
+    """The whole ``store.interface.Store`` on one SQLite file."""
+
+    def __init__(self, path: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+        self.path = path
+        self.retention_days = retention_days
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conns: list[sqlite3.Connection] = []
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    # --- lifecycle -------------------------------------------------------------
+
+    async def open(self) -> None:
+        if self._writer is not None:
+            return
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._readers = ThreadPoolExecutor(_READERS, thread_name_prefix="sqlite-reader")
+        loop = asyncio.get_running_loop()
+        try:
+            self._write_conn = await loop.run_in_executor(
+                self._writer, schema.connect_writer, self.path
+            )
+        except BaseException:
+            await self.close()
+            raise
+
+    async def ping(self) -> None:
+        try:
+            await self._read(lambda conn: conn.execute("SELECT 1").fetchone())
+        except (sqlite3.Error, StoreUnavailable) as exc:
+            raise StoreUnavailable(f"SQLite store at {self.path} does not answer") from exc
+
+    async def close(self) -> None:
+        writer_pool, reader_pool = self._writer, self._readers
+        self._writer = self._readers = None
+        for pool in (writer_pool, reader_pool):
+            if pool is not None:
+                await asyncio.to_thread(pool.shutdown, wait=True)
+        with self._lock:
+            conns, self._read_conns = self._read_conns, []
+        if self._write_conn is not None:
+            conns.append(self._write_conn)
+            self._write_conn = None
+        for conn in conns:
+            conn.close()
+
+    # --- plumbing ---------------------------------------------------------------
+
+    def _horizon(self) -> int:
+        return horizon_ms(self.retention_days)
+
+    async def _write(self, job: Callable[..., R], *args: Any) -> R:
+        pool, conn = self._writer, self._write_conn
+        if pool is None or conn is None:
+            raise StoreUnavailable("the store is not open")
+        return await asyncio.get_running_loop().run_in_executor(pool, partial(job, conn, *args))
+
+    def _reader_conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = schema.connect_reader(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._read_conns.append(conn)
+        return conn
+
+    async def _read(self, job: Callable[..., R], *args: Any) -> R:
+        pool = self._readers
+        if pool is None:
+            raise StoreUnavailable("the store is not open")
+
+        def run() -> R:
+            return job(self._reader_conn(), *args)
+
+        return await asyncio.get_running_loop().run_in_executor(pool, run)
+
+    # --- writer ------------------------------------------------------------------
+
+    async def write(self, events: Sequence[Event]) -> WriteResult:
+        return await self._write(writer.write_batch, list(events))
+
+    async def purge(self) -> int:
+        """Delete old records range by range (see ``store.sqlite.purge``); the count
+        covers connections, messages, receipt events and push attempts, not the
+        dedup bookkeeping."""
+        horizon = self._horizon()
+        deleted = 0
+        for table in purge.ROWID_TABLES:
+            bounds = await self._write(purge.rowid_bounds, table)
+            if bounds is None:
+                continue
+            for low in range(bounds[0], bounds[1] + 1, purge.STEP):
+                high = low + purge.STEP
+                deleted += await self._write(purge.purge_rowid_range, table, low, high, horizon)
+        after: tuple[str, str] | None = ("", "")
+        while after is not None:
+            after = await self._write(purge.purge_seen_range, after, horizon)
+        return deleted
+
+    # --- reader ------------------------------------------------------------------
+
+    async def connection_pages(
+        self, app: str, requests: Sequence[PageRequest[ConnectionQuery]]
+    ) -> list[Page[ConnectionLog]]:
+        return await self._read(reader.connection_pages, app, requests, self._horizon())
+
+    async def count_connections(self, app: str, queries: Sequence[ConnectionQuery]) -> list[int]:
+        return await self._read(reader.count_connections, app, queries, self._horizon())
+
+    async def connections_by_key(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[ConnectionLog | None]:
+        return await self._read(reader.connections_by_key, app, keys, self._horizon())
+
+    async def message_pages(
+        self, app: str, requests: Sequence[PageRequest[MessageQuery]]
+    ) -> list[Page[SentMessage]]:
+        return await self._read(reader.message_pages, app, requests, self._horizon())
+
+    async def count_messages(self, app: str, queries: Sequence[MessageQuery]) -> list[int]:
+        return await self._read(reader.count_messages, app, queries, self._horizon())
+
+    async def messages_by_key(self, app: str, keys: Sequence[str]) -> list[SentMessage | None]:
+        return await self._read(reader.messages_by_key, app, keys, self._horizon())
+
+    async def receipt_events(
+        self, app: str, msg_uids: Sequence[str]
+    ) -> list[list[ReceiptEventRecord]]:
+        return await self._read(reader.receipt_events, app, msg_uids, self._horizon())
+
+    async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
+        return await self._read(reader.push_attempts, app, msg_uids, self._horizon())
+
+    # --- keys --------------------------------------------------------------------
+
+    async def create_key(self, key: ApiKey) -> None:
+        try:
+            await self._write(writer.create_key, key)
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"a key with id {key.key_id} or the same secret exists") from exc
+
+    async def list_keys(self) -> list[ApiKey]:
+        return await self._read(reader.list_keys)
+
+    async def revoke_key(self, key_id: str) -> bool:
+        return await self._write(writer.revoke_key, key_id, now_ms())
+
+    async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
+        return await self._read(reader.key_by_hash, secret_hash)
