@@ -1,0 +1,70 @@
+"""The store conformance suite runs every test once per backend.
+
+A backend is a function that takes the test's temp dir and returns a maker:
+``maker(retention_days)`` builds an unopened store over the backend's one data
+location, so a test can open a second store on the same data (another
+retention, or a reopen after close). Adding a backend is one entry in BACKENDS.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from store.interface import Store
+from store.limits import DEFAULT_RETENTION_DAYS
+from store.sqlite import SqliteStore
+
+StoreMaker = Callable[[int], Store]
+
+
+def _sqlite(tmp_path: Path) -> StoreMaker:
+    path = str(tmp_path / "data" / "tracking.db")
+    return lambda retention_days: SqliteStore(path, retention_days)
+
+
+BACKENDS: dict[str, Callable[[Path], StoreMaker]] = {
+    "sqlite": _sqlite,
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreMaker:
+    return BACKENDS[request.param](tmp_path)
+
+
+class Stores:
+    """Opens stores over the backend's data and closes them all at teardown."""
+
+    def __init__(self, maker: StoreMaker) -> None:
+        self._maker = maker
+        self._opened: list[Store] = []
+
+    async def open(self, retention_days: int = DEFAULT_RETENTION_DAYS) -> Store:
+        store = self._maker(retention_days)
+        await store.open()
+        self._opened.append(store)
+        return store
+
+    async def close(self, store: Store) -> None:
+        self._opened.remove(store)
+        await store.close()
+
+    async def close_all(self) -> None:
+        while self._opened:
+            await self._opened.pop().close()
+
+
+@pytest.fixture
+async def stores(backend: StoreMaker) -> AsyncIterator[Stores]:
+    opened = Stores(backend)
+    try:
+        yield opened
+    finally:
+        await opened.close_all()
+
+
+@pytest.fixture
+async def store(stores: Stores) -> Store:
+    """An opened store with the default retention, closed after the test."""
+    return await stores.open()
