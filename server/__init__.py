@@ -1,0 +1,1 @@
+"""The HTTP server: Starlette app, configuration, authentication, ingest and the CLI."""

@@ -1,0 +1,84 @@
+"""API keys: ``ptk_<keyid>_<secret>``, stored as the SHA-256 of the whole key.
+
+Keys are 256-bit random secrets, so a plain hash is enough (no salt or slow KDF
+is needed against guessing). Every request looks its key up in the store, so a
+running server sees new and revoked keys at once.
+"""
+
+import hashlib
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from store.interface import KeyStore
+from store.limits import now_ms
+from store.model import KeyRole
+from store.records import ApiKey
+
+KEY_PREFIX = "ptk_"
+ALL_APPS = "*"
+"""The app of an ingest key that may write every app."""
+_MAX_KEY_LENGTH = 200
+
+
+class AuthError(Exception):
+    """A request that may not go on: ``status`` is 401 or 403."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def response(self) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Bearer realm="nexconn-tracking"'}
+        body = {"error": {"code": self.code, "message": self.message}}
+        return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key(app: str, role: KeyRole, *, now: int | None = None) -> tuple[ApiKey, str]:
+    """A fresh key: its stored record (hashed) and the clear key, to show once."""
+    if not app or (app == ALL_APPS and role is not KeyRole.INGEST):
+        raise ValueError(f"a {role.value} key needs one app ('{ALL_APPS}' is for ingest keys)")
+    key_id = secrets.token_hex(6)
+    clear = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    created = now_ms() if now is None else now
+    return ApiKey(key_id, app, role, hash_key(clear), created), clear
+
+
+async def create_key(store: KeyStore, app: str, role: KeyRole) -> tuple[ApiKey, str]:
+    record, clear = new_key(app, role)
+    await store.create_key(record)
+    return record, clear
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+async def authenticate(store: KeyStore, request: Request, role: KeyRole) -> ApiKey:
+    """The request's active key, which must have ``role``; raises :class:`AuthError`."""
+    token = bearer_token(request)
+    if token is None:
+        raise AuthError(
+            401, "UNAUTHENTICATED", "missing API key: send 'Authorization: Bearer <key>'"
+        )
+    key = None
+    if token.startswith(KEY_PREFIX) and len(token) <= _MAX_KEY_LENGTH:
+        key = await store.key_by_hash(hash_key(token))
+    if key is None:
+        raise AuthError(401, "UNAUTHENTICATED", "unknown or revoked API key")
+    if key.role is not role:
+        raise AuthError(403, "FORBIDDEN", f"this is a {key.role.value} key; use a {role.value} key")
+    return key

@@ -1,0 +1,184 @@
+"""``POST /v1/events``: read a batch of wire events, validate, store, report (SPEC §4)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.auth import ALL_APPS, AuthError, authenticate
+from server.events import EventError, parse_event
+from store.interface import StoreUnavailable, TrackingWriter
+from store.limits import now_ms
+from store.model import KeyRole
+from store.records import Event
+
+MAX_EVENTS = 10_000
+MAX_BYTES = 10 * 1024 * 1024
+NDJSON_TYPES = frozenset(
+    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
+)
+
+
+class BodyError(Exception):
+    """A request body that cannot be taken at all (400, 413 or 415)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(slots=True)
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+class _Unreadable:
+    """An NDJSON line that is not JSON: reported as a rejected event."""
+
+    __slots__ = ()
+
+
+_UNREADABLE = _Unreadable()
+
+
+def validate(
+    raws: Iterable[object], *, now: int, retention_days: int, app_scope: str | None = None
+) -> tuple[list[Event], list[dict[str, Any]]]:
+    """The valid events of a batch and the rejections (index, eventId, error) of the others."""
+    events: list[Event] = []
+    rejected: list[dict[str, Any]] = []
+    append = events.append
+    for index, raw in enumerate(raws):
+        try:
+            append(parse_event(raw, now=now, retention_days=retention_days, app_scope=app_scope))
+        except EventError as e:
+            error = "event: not valid JSON" if raw is _UNREADABLE else str(e)
+            event_id = raw.get("eventId") if type(raw) is dict else None
+            rejected.append(
+                {
+                    "index": index,
+                    "eventId": event_id if type(event_id) is str else None,
+                    "error": error,
+                }
+            )
+    return events, rejected
+
+
+async def ingest_batch(
+    store: TrackingWriter,
+    raws: Iterable[object],
+    *,
+    now: int,
+    retention_days: int,
+    app_scope: str | None = None,
+) -> IngestResult:
+    """Validate a batch and store its valid events; returns once they are durable."""
+    events, rejected = validate(raws, now=now, retention_days=retention_days, app_scope=app_scope)
+    if not events:
+        return IngestResult(rejected=rejected)
+    written = await store.write(events)
+    return IngestResult(written.accepted, written.duplicates, rejected)
+
+
+async def read_body(request: Request, limit: int = MAX_BYTES) -> bytes:
+    """The whole body, refused with 413 as soon as it grows past ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large_bytes(limit)
+    encoding = request.headers.get("content-encoding", "identity").lower()
+    if encoding != "identity":
+        raise BodyError(
+            415, "UNSUPPORTED_ENCODING", f"Content-Encoding {encoding} is not supported"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large_bytes(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large_bytes(limit: int) -> BodyError:
+    return BodyError(413, "PAYLOAD_TOO_LARGE", f"a request may carry at most {limit} bytes")
+
+
+def _too_many(count: int) -> BodyError:
+    message = f"a request may carry at most {MAX_EVENTS} events, this one has {count}"
+    return BodyError(413, "PAYLOAD_TOO_LARGE", message)
+
+
+def decode_events(body: bytes, content_type: str | None) -> list[object]:
+    """The raw events of a body: a JSON array, or NDJSON (one event a line).
+
+    ``application/json`` must be an array; NDJSON types are read line by line
+    (a line that is not JSON becomes a rejected event, not a failed request);
+    any other or no type is read as an array when the body starts with ``[``.
+    """
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    as_array = media == "application/json" or (
+        media not in NDJSON_TYPES and body.lstrip()[:1] == b"["
+    )
+    if as_array:
+        try:
+            decoded = orjson.loads(body)
+        except orjson.JSONDecodeError as e:
+            raise BodyError(400, "UNREADABLE_BODY", f"body is not valid JSON: {e}") from None
+        if type(decoded) is not list:
+            raise BodyError(400, "UNREADABLE_BODY", "a JSON body must be an array of events")
+        if len(decoded) > MAX_EVENTS:
+            raise _too_many(len(decoded))
+        return decoded
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    if len(lines) > MAX_EVENTS:
+        raise _too_many(len(lines))
+    raws: list[object] = []
+    loads = orjson.loads
+    for line in lines:
+        try:
+            raws.append(loads(line))
+        except orjson.JSONDecodeError:
+            raws.append(_UNREADABLE)
+    return raws
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return json_response({"error": {"code": code, "message": message}}, status)
+
+
+def json_response(content: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(content), status_code=status, media_type="application/json")
+
+
+async def ingest_endpoint(request: Request) -> Response:
+    state = request.app.state
+    try:
+        key = await authenticate(state.store, request, KeyRole.INGEST)
+    except AuthError as e:
+        return e.response()
+    try:
+        raws = decode_events(await read_body(request), request.headers.get("content-type"))
+    except BodyError as e:
+        return _error(e.status, e.code, e.message)
+    try:
+        result = await ingest_batch(
+            state.store,
+            raws,
+            now=now_ms(),
+            retention_days=state.settings.retention_days,
+            app_scope=None if key.app == ALL_APPS else key.app,
+        )
+    except StoreUnavailable:
+        return _error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry the batch")
+    return json_response(result.to_json())
