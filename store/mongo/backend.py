@@ -1,6 +1,7 @@
 """MongoStore: the MongoDB backend on PyMongo's native async API."""
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -32,6 +33,7 @@ SERVER_SELECTION_TIMEOUT_MS = 3_000
 """Unless the URI says otherwise: how long an operation waits for a reachable
 server before failing, so that /readyz answers 503 quickly while MongoDB is down."""
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -80,6 +82,7 @@ class MongoStore:
         self._client = client
         self._owns_client = client is None
         self._db: Any = None
+        self._schema_ready = False
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -97,15 +100,22 @@ class MongoStore:
             self.database, write_concern=WriteConcern("majority", j=True)
         )
 
-    @_unavailable_on_network_error
     async def open(self) -> None:
+        """Connect and create the indexes. While MongoDB is unreachable this only
+        logs: the service starts, ``ping`` fails (/readyz 503) and the first call
+        that reaches the server creates the indexes before anything else runs."""
         if self._db is None:
             self._db = self._connect()
-        await schema.ensure_schema(self._db, self.retention_days)
+            self._schema_ready = False
+        try:
+            await self._ready()
+        except StoreUnavailable:
+            log.warning("MongoDB is unreachable; the indexes are created once it answers")
 
     async def ping(self) -> None:
         try:
-            await self._live().command("ping")
+            db = await self._ready()
+            await db.command("ping")
         except PyMongoError as err:
             raise StoreUnavailable("MongoDB does not answer") from err
 
@@ -115,10 +125,21 @@ class MongoStore:
             self._client = None
             await client.close()
 
-    def _live(self) -> Any:
-        if self._db is None:
+    async def _ready(self) -> Any:
+        """The database, its indexes made sure of once per opening."""
+        db = self._db
+        if db is None:
             raise StoreUnavailable("the store is not open")
-        return self._db
+        if not self._schema_ready:
+            try:
+                await schema.ensure_schema(db, self.retention_days)
+            except ConnectionFailure as err:
+                raise StoreUnavailable("MongoDB cannot be reached") from err
+            self._schema_ready = True
+        return db
+
+    async def _keys(self) -> Any:
+        return (await self._ready())[schema.KEYS]
 
     def _horizon(self) -> int:
         return horizon_ms(self.retention_days)
@@ -127,11 +148,11 @@ class MongoStore:
 
     @_unavailable_on_network_error
     async def write(self, events: Sequence[Event]) -> WriteResult:
-        return await writer.write_batch(self._live(), events)
+        return await writer.write_batch(await self._ready(), events)
 
     @_unavailable_on_network_error
     async def purge(self) -> int:
-        return await writer.purge(self._live(), self._horizon())
+        return await writer.purge(await self._ready(), self._horizon())
 
     # --- reader --------------------------------------------------------------------
 
@@ -139,45 +160,47 @@ class MongoStore:
     async def connection_pages(
         self, app: str, requests: Sequence[PageRequest[ConnectionQuery]]
     ) -> list[Page[ConnectionLog]]:
-        return await reader.connection_pages(self._live(), app, requests, self._horizon())
+        return await reader.connection_pages(await self._ready(), app, requests, self._horizon())
 
     @_unavailable_on_network_error
     async def count_connections(self, app: str, queries: Sequence[ConnectionQuery]) -> list[int]:
         h = self._horizon()
         filters = [reader.connection_filter(app, q, h) for q in queries]
-        return await reader.count(self._live()[schema.CONNECTIONS], filters)
+        db = await self._ready()
+        return await reader.count(db[schema.CONNECTIONS], filters)
 
     @_unavailable_on_network_error
     async def connections_by_key(
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[ConnectionLog | None]:
-        return await reader.connections_by_key(self._live(), app, keys, self._horizon())
+        return await reader.connections_by_key(await self._ready(), app, keys, self._horizon())
 
     @_unavailable_on_network_error
     async def message_pages(
         self, app: str, requests: Sequence[PageRequest[MessageQuery]]
     ) -> list[Page[SentMessage]]:
-        return await reader.message_pages(self._live(), app, requests, self._horizon())
+        return await reader.message_pages(await self._ready(), app, requests, self._horizon())
 
     @_unavailable_on_network_error
     async def count_messages(self, app: str, queries: Sequence[MessageQuery]) -> list[int]:
         h = self._horizon()
         filters = [reader.message_filter(app, q, h) for q in queries]
-        return await reader.count(self._live()[schema.MESSAGES], filters)
+        db = await self._ready()
+        return await reader.count(db[schema.MESSAGES], filters)
 
     @_unavailable_on_network_error
     async def messages_by_key(self, app: str, keys: Sequence[str]) -> list[SentMessage | None]:
-        return await reader.messages_by_key(self._live(), app, keys, self._horizon())
+        return await reader.messages_by_key(await self._ready(), app, keys, self._horizon())
 
     @_unavailable_on_network_error
     async def receipt_events(
         self, app: str, msg_uids: Sequence[str]
     ) -> list[list[ReceiptEventRecord]]:
-        return await reader.receipt_events(self._live(), app, msg_uids, self._horizon())
+        return await reader.receipt_events(await self._ready(), app, msg_uids, self._horizon())
 
     @_unavailable_on_network_error
     async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
-        return await reader.push_attempts(self._live(), app, msg_uids, self._horizon())
+        return await reader.push_attempts(await self._ready(), app, msg_uids, self._horizon())
 
     # --- keys ----------------------------------------------------------------------
 
@@ -191,28 +214,30 @@ class MongoStore:
             "createdAt": key.created_at,
             "revokedAt": key.revoked_at,
         }
+        keys = await self._keys()
         try:
-            await self._live()[schema.KEYS].insert_one(doc)
+            await keys.insert_one(doc)
         except DuplicateKeyError as err:
             raise StoreError(f"a key with id {key.key_id} or the same secret exists") from err
 
     @_unavailable_on_network_error
     async def list_keys(self) -> list[ApiKey]:
-        cursor = self._live()[schema.KEYS].find().sort([("createdAt", 1), ("_id", 1)])
+        keys = await self._keys()
+        cursor = keys.find().sort([("createdAt", 1), ("_id", 1)])
         return [_api_key(doc) for doc in await cursor.to_list()]
 
     @_unavailable_on_network_error
     async def revoke_key(self, key_id: str) -> bool:
-        result = await self._live()[schema.KEYS].update_one(
+        keys = await self._keys()
+        result = await keys.update_one(
             {"_id": key_id, "revokedAt": None}, {"$set": {"revokedAt": now_ms()}}
         )
         return result.modified_count > 0
 
     @_unavailable_on_network_error
     async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
-        doc = await self._live()[schema.KEYS].find_one(
-            {"secretHash": secret_hash, "revokedAt": None}
-        )
+        keys = await self._keys()
+        doc = await keys.find_one({"secretHash": secret_hash, "revokedAt": None})
         return None if doc is None else _api_key(doc)
 
 

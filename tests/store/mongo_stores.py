@@ -1,0 +1,99 @@
+"""MongoDB stores for tests: on mongomock always, on a real server when
+``TRACKING_TEST_MONGODB_URI`` is set (a fresh database per test, dropped after)."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from store.limits import DEFAULT_RETENTION_DAYS
+from store.mongo import MongoStore
+from tests.store.mongomock_async import AsyncMongoMockClient
+
+MONGODB_URI = os.environ.get("TRACKING_TEST_MONGODB_URI")
+
+MONGO_KINDS = [
+    pytest.param("mongomock", id="mongomock"),
+    pytest.param(
+        "mongodb",
+        id="mongodb",
+        marks=pytest.mark.skipif(
+            not MONGODB_URI, reason="set TRACKING_TEST_MONGODB_URI to run against a real server"
+        ),
+    ),
+]
+
+
+class MongoBackend:
+    """Opens stores on one database: a mongomock one, or a fresh one on the real server."""
+
+    def __init__(self, kind: str) -> None:
+        if kind not in ("mongomock", "mongodb"):
+            raise ValueError(kind)
+        self.kind = kind
+        self.database = f"polaris_test_{uuid.uuid4().hex[:12]}"
+        self._mock = AsyncMongoMockClient() if kind == "mongomock" else None
+        self._stores: list[MongoStore] = []
+
+    @property
+    def is_mongomock(self) -> bool:
+        return self._mock is not None
+
+    def skip_on_mongomock(self, reason: str) -> None:
+        if self.is_mongomock:
+            pytest.skip(
+                f"mongomock: {reason}; runs against a real server (TRACKING_TEST_MONGODB_URI)"
+            )
+
+    async def open(self, retention_days: int = DEFAULT_RETENTION_DAYS) -> MongoStore:
+        url = MONGODB_URI if self._mock is None else "mongodb://mongomock/"
+        assert url is not None
+        store = MongoStore(url, retention_days, client=self._mock, database=self.database)
+        await store.open()
+        self._stores.append(store)
+        return store
+
+    async def indexes(self, collection: str) -> dict[str, Any]:
+        """``index_information()`` of a collection, read with a client of the test's own."""
+        return await self._ask(collection, lambda c: c.index_information())
+
+    async def count(self, collection: str) -> int:
+        """How many documents a collection holds, expired or not."""
+        return await self._ask(collection, lambda c: c.count_documents({}))
+
+    async def _ask(self, collection: str, question: Callable[[Any], Awaitable[Any]]) -> Any:
+        if self._mock is not None:
+            return await question(self._mock.get_database(self.database)[collection])
+        client: AsyncMongoClient = AsyncMongoClient(MONGODB_URI)
+        try:
+            return await question(client.get_database(self.database)[collection])
+        finally:
+            await client.close()
+
+    async def close(self) -> None:
+        for store in self._stores:
+            await store.close()
+        if self._mock is not None:
+            await self._mock.close()
+            return
+        client: AsyncMongoClient = AsyncMongoClient(MONGODB_URI)
+        try:
+            await client.drop_database(self.database)
+        finally:
+            await client.close()
+
+
+@asynccontextmanager
+async def mongo_store(
+    kind: str, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> AsyncIterator[MongoStore]:
+    """An opened store of ``kind`` ("mongomock" or "mongodb") on a database of its own."""
+    backend = MongoBackend(kind)
+    try:
+        yield await backend.open(retention_days)
+    finally:
+        await backend.close()
