@@ -1,0 +1,97 @@
+"""The Starlette application: routes, store lifecycle and the periodic purge."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.config import Settings
+from server.graphql import TrackingGraphQL
+from server.ingest import ingest_endpoint
+from store.factory import open_store
+from store.interface import Store
+
+log = logging.getLogger("polaris.tracking")
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        await request.app.state.store.ping()
+    except Exception:  # any failure means "not ready"; the detail stays in the log
+        log.warning("readiness check failed", exc_info=True)
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def purge_forever(store: Store, interval_s: float) -> None:
+    """Delete expired data every ``interval_s`` seconds; reads hide it in between."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            removed = await store.purge()
+        except Exception:
+            log.exception("purge failed; retrying in %.0f s", interval_s)
+        else:
+            log.info("purge removed %d expired records", removed)
+
+
+def create_app(
+    source: Settings | Store | None = None,
+    *,
+    graphiql_key: str | None = None,
+    example_user: str = "alice",
+) -> Starlette:
+    """The application over a store.
+
+    With :class:`Settings` (or nothing: settings from the environment), the app
+    owns its store: the lifespan opens it and closes it. With an already opened
+    ``Store``, the caller keeps owning it (tests, embedding). Either way the
+    lifespan runs the periodic purge.
+
+    ``graphiql_key`` pre-fills GraphiQL's Authorization header (``serve --demo``).
+    """
+    if source is None:
+        source = Settings.from_env()
+    if isinstance(source, Settings):
+        settings, store, owned = source, open_store(source.store_url, source.retention_days), True
+    else:
+        settings, store, owned = Settings(retention_days=source.retention_days), source, False
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if owned:
+            await store.open()
+        purge = asyncio.create_task(purge_forever(store, settings.purge_interval_s))
+        try:
+            yield
+        finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
+            if owned:
+                await store.close()
+
+    graphql = TrackingGraphQL(
+        store, settings.retention_days, graphiql_key=graphiql_key, example_user=example_user
+    )
+    app = Starlette(
+        routes=[
+            Route("/v1/events", ingest_endpoint, methods=["POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    return app

@@ -1,0 +1,115 @@
+"""``/graphql``: Strawberry's ASGI view behind read-key authentication, and GraphiQL."""
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from resolvers.context import Context, build_context
+from resolvers.schema import schema
+from server.auth import AuthError, authenticate
+from store.interface import Store
+from store.model import KeyRole
+
+TITLE = "Nexconn Data Tracking"
+HEADERS_HINT = "Bearer <a read key: polaris-tracking keys create --app APP --role read>"
+
+
+def console_query(user_id: str) -> str:
+    """The console query (SPEC §6): a user's connections, what was sent on each, and
+    what happened to every message for every recipient."""
+    return f"""# {TITLE}: a user's connections, the messages sent on each,
+# and what happened to every message for every recipient.
+# Run it with the ▶ button (or Ctrl-Enter).
+query Console {{
+  user(id: {json.dumps(user_id)}) {{
+    id
+    connections(first: 20) {{
+      totalCount
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{
+        id connectionId userId status connectedAt disconnectedAt disconnectReason
+        rejectCode rejectDescription sdkVersion platform deviceModel osVersion ip
+        sentMessages(first: 20) {{
+          totalCount
+          nodes {{
+            id msgUid senderId targetId channelType messageType builtinType source
+            sentAt result muteScope prompt statusSettled
+            receiptSummary {{
+              total delivered notDelivered offline pending pushSucceeded pushFailed
+            }}
+            receipts(first: 50) {{
+              nodes {{
+                recipientId status statusAt pushSkipped
+                history {{ status at }}
+                pushAttempts {{ provider sentAt success errorCode errorDescription }}
+              }}
+            }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+"""
+
+
+def _js(value: str) -> str:
+    """A JavaScript string literal that is safe inside a <script> element."""
+    return json.dumps(value).replace("</", "<\\/")
+
+
+class TrackingGraphQL(GraphQL[Context, None]):
+    """Authenticates every operation with a read key before Strawberry parses it;
+    serves GraphiQL (no key needed for the page) with the Authorization header
+    and an example query already filled in."""
+
+    def __init__(
+        self,
+        store: Store,
+        retention_days: int,
+        *,
+        graphiql_key: str | None = None,
+        example_user: str = "alice",
+    ) -> None:
+        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=False)
+        self.store = store
+        self.retention_days = retention_days
+        self._ide_html = self._build_ide_html(graphiql_key, example_user)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # no subscriptions: nothing to serve over WebSocket
+            return
+        request = Request(scope, receive)
+        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+            await HTMLResponse(self._ide_html)(scope, receive, send)
+            return
+        try:
+            key = await authenticate(self.store, request, KeyRole.READ)
+        except AuthError as e:
+            await e.response()(scope, receive, send)
+            return
+        scope.setdefault("state", {})["app"] = key.app
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Any, response: Response | Any) -> Context:
+        return build_context(self.store, request.state.app, self.retention_days)
+
+    def _build_ide_html(self, key: str | None, example_user: str) -> str:
+        html = self.graphql_ide_html
+        header_value = f"Bearer {key}" if key else HEADERS_HINT
+        auth = _js(json.dumps({"Authorization": header_value}, indent=2))
+        query = _js(console_query(example_user))
+        replacements = {
+            "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
+            "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
+            "React.useState(parameters.headers)": f"React.useState(parameters.headers || {auth})",
+        }
+        for old, new in replacements.items():
+            if old not in html:  # a Strawberry upgrade changed its page: say so loudly in tests
+                raise RuntimeError(f"GraphiQL page no longer contains {old!r}")
+            html = html.replace(old, new)
+        return html
