@@ -1,0 +1,143 @@
+"""What only the SQLite backend promises: its file, its settings, crash safety, purge by range."""
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from store.factory import open_store
+from store.interface import StoreUnavailable
+from store.limits import DAY_MS, now_ms
+from store.mongo import MongoStore
+from store.sqlite import SqliteStore, purge
+from tests.store import views, wire
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_factory_sqlite_paths() -> None:
+    relative = open_store("sqlite:///data/tracking.db")
+    assert isinstance(relative, SqliteStore)
+    assert relative.path == "data/tracking.db"
+    absolute = open_store("sqlite:////var/lib/tracking.db", retention_days=3)
+    assert isinstance(absolute, SqliteStore)
+    assert (absolute.path, absolute.retention_days) == ("/var/lib/tracking.db", 3)
+
+
+def test_factory_mongodb() -> None:
+    for url in ("mongodb://localhost:27017/tracking", "mongodb+srv://cluster.example.net/db"):
+        store = open_store(url, retention_days=5)
+        assert isinstance(store, MongoStore)
+        assert store.retention_days == 5
+
+
+@pytest.mark.parametrize(
+    "url", ["postgres://localhost/db", "sqlite://", "sqlite://host/file.db", "tracking.db"]
+)
+def test_factory_refuses(url: str) -> None:
+    with pytest.raises(ValueError, match="sqlite"):
+        open_store(url)
+
+
+async def test_creates_the_folder_and_uses_wal_with_full_sync(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "tracking.db"
+    store = SqliteStore(str(path))
+    await store.open()
+    try:
+        await store.ping()
+        assert path.exists()
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.close()
+        writer_sync = await store._write(lambda c: c.execute("PRAGMA synchronous").fetchone())
+        assert writer_sync == (2,)  # FULL
+    finally:
+        await store.close()
+
+
+async def test_closed_store_is_unavailable(tmp_path: Path) -> None:
+    store = SqliteStore(str(tmp_path / "t.db"))
+    with pytest.raises(StoreUnavailable):
+        await store.ping()
+    await store.open()
+    await store.close()
+    with pytest.raises(StoreUnavailable):
+        await store.ping()
+    with pytest.raises(StoreUnavailable):
+        await store.write([])
+
+
+_KILLED_WRITER = """
+import asyncio, json, os, signal, sys
+from server.events import parse_event
+from store.sqlite import SqliteStore
+
+async def main() -> None:
+    store = SqliteStore(sys.argv[1])
+    await store.open()
+    raw = json.loads(sys.stdin.read())
+    now = int(sys.argv[2])
+    result = await store.write([parse_event(e, now=now, retention_days=7) for e in raw])
+    print(result.accepted, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # no close, no checkpoint
+
+asyncio.run(main())
+"""
+
+
+async def test_acknowledged_batch_survives_sigkill(tmp_path: Path) -> None:
+    now = now_ms()
+    path = str(tmp_path / "tracking.db")
+    raw = [e for name in ("connections", "messages", "receipts") for e in wire.events(name, now)]
+    proc = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", textwrap.dedent(_KILLED_WRITER), path, str(now)],
+        input=json.dumps(raw),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == -9, proc.stderr
+    assert proc.stdout.strip() == str(len(raw))
+
+    store = SqliteStore(path)
+    await store.open()
+    try:
+        reference = SqliteStore(str(tmp_path / "reference.db"))
+        await reference.open()
+        await wire.ingest(reference, raw, now)
+        assert await views.view(store, "app-a", now) == await views.view(reference, "app-a", now)
+        await reference.close()
+    finally:
+        await store.close()
+
+
+async def test_purge_by_ranges_forgets_old_event_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(purge, "STEP", 2)
+    now = now_ms()
+    path = str(tmp_path / "tracking.db")
+    week, short = SqliteStore(path, 7), SqliteStore(path, 2)
+    await week.open()
+    await short.open()
+    try:
+        for name in ("connections", "messages", "receipts"):
+            await wire.ingest(week, wire.events(name, now), now)
+        expected = await views.view(short, "app-a", now)
+        assert await short.purge() == 3
+        assert await views.view(week, "app-a", now) == expected
+        conn = sqlite3.connect(path)
+        ages = [at for (at,) in conn.execute("SELECT at FROM seen_events")]
+        conn.close()
+        assert len(ages) == 30 - 5  # c1 open/close, c6 open/close, m0
+        assert min(ages) >= now - 2 * DAY_MS
+    finally:
+        await week.close()
+        await short.close()
