@@ -1,11 +1,11 @@
 """A real SQLite store in a temp dir behind the app, and keys for two apps."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from http_helpers import Keys
 
 from server.app import create_app
 from server.auth import create_key
@@ -27,15 +27,6 @@ async def store(store_url: str) -> AsyncIterator[Store]:
     await store.close()
 
 
-@dataclass
-class Keys:
-    read_a: str
-    read_b: str
-    ingest_a: str
-    ingest_b: str
-    ingest_all: str
-
-
 @pytest.fixture
 async def keys(store: Store) -> Keys:
     async def make(app: str, role: KeyRole) -> str:
@@ -55,7 +46,3 @@ async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(store))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from conftest import Keys, bearer
+from http_helpers import Keys, bearer, every_type, ndjson, wire
 
 from server.ingest import MAX_BYTES, MAX_EVENTS
 from store.interface import Store
@@ -14,31 +14,6 @@ from store.limits import DAY_MS, HOUR_MS, now_ms
 from store.records import ConnectionQuery, MessageQuery, PageRequest
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
-
-
-def _ev(n: int, kind: str, app: str = "app-a", **fields: Any) -> dict[str, Any]:
-    return {"eventId": f"e{n}", "type": kind, "appKey": app, "at": now_ms() - 60_000, **fields}
-
-
-def every_type(app: str = "app-a") -> list[dict[str, Any]]:
-    conn = {"userId": "u1", "connectionId": "c1"}
-    client = {"sdkVersion": "5.12.1", "platform": "IOS", "ip": "2001:db8::7", "osVersion": "18.1"}
-    return [
-        _ev(1, "connection.opened", app, **conn, **client, deviceModel="iPhone16,2"),
-        _ev(2, "connection.closed", app, **conn, reason="NETWORK_ERROR"),
-        _ev(3, "connection.rejected", app, userId="u1", **client, code="TOKEN_INVALID"),
-        _ev(4, "message.sent", app, senderId="u1", targetId="u2", channelType="DIRECT",
-            messageType="NX:TxtMsg", source="IOS", connectionId="c1", result="SENT", msgUid="M1"),
-        _ev(5, "message.not_delivered", app, msgUid="M1", recipientId="u2"),
-        _ev(6, "message.offline", app, msgUid="M1", recipientId="u2", pushSkipped="DO_NOT_DISTURB"),
-        _ev(7, "push.attempted", app, msgUid="M1", recipientId="u2", provider="APNS",
-            success=False, errorCode="Unregistered", errorDescription="inactive token"),
-        _ev(8, "message.delivered", app, msgUid="M1", recipientId="u2"),
-    ]  # fmt: skip
-
-
-def ndjson(events: list[Any]) -> bytes:
-    return b"\n".join(orjson.dumps(e) for e in events) + b"\n"
 
 
 async def post(client: httpx.AsyncClient, key: str, body: bytes, headers=NDJSON):
@@ -150,13 +125,13 @@ async def test_unreadable_body_is_400(client, keys: Keys, body, content_type):
 
 @pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/json"])
 async def test_too_many_events_is_413(client, store: Store, keys: Keys, content_type):
-    events = [_ev(i, "message.delivered", msgUid="M", recipientId="u") for i in range(MAX_EVENTS)]
+    events = [wire(i, "message.delivered", msgUid="M", recipientId="u") for i in range(MAX_EVENTS)]
     assert (
         await post(
             client, keys.ingest_a, _encode(events, content_type), {"Content-Type": content_type}
         )
     ).status_code == 200
-    events.append(_ev(MAX_EVENTS, "message.delivered", msgUid="M", recipientId="u"))
+    events.append(wire(MAX_EVENTS, "message.delivered", msgUid="M", recipientId="u"))
     response = await post(
         client, keys.ingest_a, _encode(events, content_type), {"Content-Type": content_type}
     )
@@ -173,7 +148,7 @@ def _encode(events: list[dict[str, Any]], content_type: str) -> bytes:
 async def test_too_many_bytes_is_413(client, keys: Keys):
     padding = "x" * 1000
     line = orjson.dumps(
-        {**_ev(0, "message.delivered", msgUid="M", recipientId="u"), "pad": padding}
+        {**wire(0, "message.delivered", msgUid="M", recipientId="u"), "pad": padding}
     )
     body = line * (MAX_BYTES // len(line) + 1)
     assert len(body) > MAX_BYTES

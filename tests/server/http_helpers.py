@@ -1,0 +1,57 @@
+"""Wire events and headers shared by the HTTP tests."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from store.limits import now_ms
+
+
+@dataclass
+class Keys:
+    read_a: str
+    read_b: str
+    ingest_a: str
+    ingest_b: str
+    ingest_all: str
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def wire(n: int, kind: str, app: str = "app-a", **fields: Any) -> dict[str, Any]:
+    return {"eventId": f"e{n}", "type": kind, "appKey": app, "at": now_ms() - 60_000, **fields}
+
+
+def every_type(app: str = "app-a") -> list[dict[str, Any]]:
+    """One event of each type: user u1 on connection c1 sends M1 to u2."""
+    conn = {"userId": "u1", "connectionId": "c1"}
+    client = {"sdkVersion": "5.12.1", "platform": "IOS", "ip": "2001:db8::7", "osVersion": "18.1"}
+    m1 = {"msgUid": "M1", "recipientId": "u2"}
+    message = {"senderId": "u1", "targetId": "u2", "channelType": "DIRECT", "source": "IOS"}
+    apns_error = {"errorCode": "Unregistered", "errorDescription": "inactive token"}
+    return [
+        wire(1, "connection.opened", app, **conn, **client, deviceModel="iPhone16,2"),
+        wire(2, "connection.closed", app, **conn, reason="NETWORK_ERROR"),
+        wire(3, "connection.rejected", app, userId="u1", **client, code="TOKEN_INVALID"),
+        wire(
+            4,
+            "message.sent",
+            app,
+            **message,
+            messageType="NX:TxtMsg",
+            connectionId="c1",
+            result="SENT",
+            msgUid="M1",
+        ),
+        wire(5, "message.not_delivered", app, **m1),
+        wire(6, "message.offline", app, **m1, pushSkipped="DO_NOT_DISTURB"),
+        wire(7, "push.attempted", app, **m1, provider="APNS", success=False, **apns_error),
+        wire(8, "message.delivered", app, **m1),
+    ]
+
+
+def ndjson(events: list[Any]) -> bytes:
+    return b"\n".join(orjson.dumps(e) for e in events) + b"\n"
