@@ -1,24 +1,44 @@
 """The assembled schema; ``schema.graphql`` is exported from it."""
 
-import strawberry
-from strawberry.extensions import MaskErrors
-from strawberry.schema.config import StrawberryConfig
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, ExecutionResult
+
+from resolvers.complexity import QueryLimits
 from resolvers.connection_log import ConnectionLogType
-from resolvers.errors import UserFacingError
+from resolvers.masking import mask_errors, new_request_id
 from resolvers.query import Query
 from resolvers.scalars import DATETIME_SCALAR, DateTime
 from resolvers.sent_message import SentMessageType
 
 
-def _should_mask(error: Exception) -> bool:
-    original = getattr(error, "original_error", None)
-    return original is not None and not isinstance(original, UserFacingError)
+class TrackingSchema(strawberry.Schema):
+    """Masks internal errors on every result, whatever raised them (see ``resolvers.masking``).
+
+    Masking here rather than in an extension also covers exceptions raised by
+    extensions and validation rules, which skip the extensions' exit hooks."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            context = kwargs.get("context_value", args[2] if len(args) > 2 else None)
+            request_id = getattr(context, "request_id", None) or new_request_id()
+            result.errors = mask_errors(result.errors, request_id)
+        return result
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry logs every error here, the client's mistakes included: internal
+        errors are logged once, with their request id, by ``mask_errors``."""
 
 
-schema = strawberry.Schema(
+schema = TrackingSchema(
     query=Query,
     types=[ConnectionLogType, SentMessageType],
-    extensions=[lambda: MaskErrors(should_mask_error=_should_mask)],
+    extensions=[QueryLimits],
     config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
 )
