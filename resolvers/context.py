@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from strawberry.types import Info
 
 from resolvers.loaders import Loaders
+from resolvers.masking import new_request_id
 from store.interface import TrackingReader
 from store.limits import now_ms
 
@@ -18,6 +19,8 @@ class Context:
     loaders: Loaders
     now: int = field(default_factory=now_ms)
     """One clock reading per request, so that every field sees the same "now"."""
+    request_id: str = field(default_factory=new_request_id)
+    """Quoted in the logs and in the error an internal failure answers."""
 
 
 def build_context(store: TrackingReader, app: str, retention_days: int) -> Context:
