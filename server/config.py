@@ -10,6 +10,8 @@ DEFAULT_STORE = "sqlite:///./data/tracking.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_PURGE_INTERVAL_S = 3600.0
+DEFAULT_RATE_LIMIT_PER_S = 200.0
+DEFAULT_RATE_LIMIT_BURST = 1000
 
 
 class ConfigError(ValueError):
@@ -28,16 +30,37 @@ class Settings:
     """``TRACKING_PORT``."""
     purge_interval_s: float = DEFAULT_PURGE_INTERVAL_S
     """``TRACKING_PURGE_INTERVAL``: seconds between two purges of expired data."""
+    rate_limit_per_s: float = DEFAULT_RATE_LIMIT_PER_S
+    """``TRACKING_RATE_LIMIT_PER_S``: requests a second each API key may sustain
+    (a token bucket per key, in this process); 0 turns rate limiting off."""
+    rate_limit_burst: int = DEFAULT_RATE_LIMIT_BURST
+    """``TRACKING_RATE_LIMIT_BURST``: requests a key may make at once after a pause."""
+    cors_origins: tuple[str, ...] = ()
+    """``TRACKING_CORS_ORIGINS``: comma-separated origins allowed to call the API from a
+    browser (e.g. ``https://console.example.com``); empty: CORS off."""
+    graphiql: bool = True
+    """``TRACKING_GRAPHIQL``: serve GraphiQL on ``GET /graphql``."""
+    introspection: bool = True
+    """``TRACKING_INTROSPECTION``: answer ``__schema`` and ``__type`` queries."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
+        # TRACKING_PRODUCTION=1 turns GraphiQL and introspection off unless set on explicitly.
+        development = not _bool(env, "TRACKING_PRODUCTION", False)
         return cls(
             store_url=env.get("TRACKING_STORE") or DEFAULT_STORE,
             retention_days=_int(env, "TRACKING_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1),
             host=env.get("TRACKING_HOST") or DEFAULT_HOST,
             port=_int(env, "TRACKING_PORT", DEFAULT_PORT, 0),
             purge_interval_s=_float(env, "TRACKING_PURGE_INTERVAL", DEFAULT_PURGE_INTERVAL_S),
+            rate_limit_per_s=_float(
+                env, "TRACKING_RATE_LIMIT_PER_S", DEFAULT_RATE_LIMIT_PER_S, allow_zero=True
+            ),
+            rate_limit_burst=_int(env, "TRACKING_RATE_LIMIT_BURST", DEFAULT_RATE_LIMIT_BURST, 1),
+            cors_origins=_origins(env.get("TRACKING_CORS_ORIGINS", "")),
+            graphiql=_bool(env, "TRACKING_GRAPHIQL", development),
+            introspection=_bool(env, "TRACKING_INTROSPECTION", development),
         )
 
     def with_overrides(self, **overrides: object) -> "Settings":
@@ -58,7 +81,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, allow_zero: bool = False) -> float:
     raw = env.get(name)
     if not raw:
         return default
@@ -66,6 +89,31 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}: must be a number, got {raw!r}") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero) or value != value:
         raise ConfigError(f"{name}: must be positive, got {value}")
     return value
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name}: must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and "://" not in origin:
+            raise ConfigError(
+                f"TRACKING_CORS_ORIGINS: {origin!r} is not an origin (scheme://host[:port])"
+            )
+    return origins

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from server.auth import ALL_APPS, AuthError, authenticate
 from server.events import EventError, parse_event
+from server.ratelimit import retry_after_header
 from store.interface import StoreUnavailable, TrackingWriter
 from store.limits import now_ms
 from store.model import KeyRole
@@ -167,6 +168,10 @@ async def ingest_endpoint(request: Request) -> Response:
         key = await authenticate(state.store, request, KeyRole.INGEST)
     except AuthError as e:
         return e.response()
+    if wait := state.rate_limiter.acquire(key.key_id):
+        response = _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
+        response.headers["Retry-After"] = retry_after_header(wait)
+        return response
     try:
         raws = decode_events(await read_body(request), request.headers.get("content-type"))
     except BodyError as e:
