@@ -21,12 +21,28 @@ class Context:
     """One clock reading per request, so that every field sees the same "now"."""
     request_id: str = field(default_factory=new_request_id)
     """Quoted in the logs and in the error an internal failure answers."""
+    introspection: bool = True
+    """Whether ``__schema`` and ``__type`` may be queried (off in production)."""
 
 
-def build_context(store: TrackingReader, app: str, retention_days: int) -> Context:
-    return Context(
-        store=store, app=app, retention_days=retention_days, loaders=Loaders.for_app(store, app)
+def build_context(
+    store: TrackingReader,
+    app: str,
+    retention_days: int,
+    *,
+    request_id: str | None = None,
+    introspection: bool = True,
+) -> Context:
+    context = Context(
+        store=store,
+        app=app,
+        retention_days=retention_days,
+        loaders=Loaders.for_app(store, app),
+        introspection=introspection,
     )
+    if request_id:
+        context.request_id = request_id
+    return context
 
 
 ContextInfo = Info[Context, None]

@@ -1,9 +1,11 @@
 """The assembled schema; ``schema.graphql`` is exported from it."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
@@ -13,6 +15,17 @@ from resolvers.masking import mask_errors, new_request_id
 from resolvers.query import Query
 from resolvers.scalars import DATETIME_SCALAR, DateTime
 from resolvers.sent_message import SentMessageType
+
+
+class IntrospectionSwitch(SchemaExtension):
+    """Refuses ``__schema`` and ``__type`` (a validation error) when the request's
+    context turns introspection off; ``__typename`` stays allowed."""
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if not getattr(ctx.context, "introspection", True):
+            ctx.validation_rules = (*ctx.validation_rules, NoSchemaIntrospectionCustomRule)
+        yield
 
 
 class TrackingSchema(strawberry.Schema):
@@ -39,6 +52,6 @@ class TrackingSchema(strawberry.Schema):
 schema = TrackingSchema(
     query=Query,
     types=[ConnectionLogType, SentMessageType],
-    extensions=[QueryLimits],
+    extensions=[QueryLimits, IntrospectionSwitch],
     config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
 )

@@ -6,6 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -13,6 +15,8 @@ from starlette.routing import Route
 from server.config import Settings
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
+from server.middleware import REQUEST_ID_HEADER, RequestIdMiddleware, internal_error
+from server.ratelimit import RateLimiter
 from store.factory import open_store
 from store.interface import Store
 
@@ -49,13 +53,15 @@ def create_app(
     *,
     graphiql_key: str | None = None,
     example_user: str = "alice",
+    settings: Settings | None = None,
 ) -> Starlette:
     """The application over a store.
 
     With :class:`Settings` (or nothing: settings from the environment), the app
     owns its store: the lifespan opens it and closes it. With an already opened
     ``Store``, the caller keeps owning it (tests, embedding). Either way the
-    lifespan runs the periodic purge.
+    lifespan runs the periodic purge. ``settings`` (for a given store) sets the
+    rest: rate limits, CORS, GraphiQL and introspection.
 
     ``graphiql_key`` pre-fills GraphiQL's Authorization header (``serve --demo``).
     """
@@ -64,7 +70,9 @@ def create_app(
     if isinstance(source, Settings):
         settings, store, owned = source, open_store(source.store_url, source.retention_days), True
     else:
-        settings, store, owned = Settings(retention_days=source.retention_days), source, False
+        settings = settings or Settings()
+        settings = settings.with_overrides(retention_days=source.retention_days)
+        store, owned = source, False
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -80,9 +88,28 @@ def create_app(
             if owned:
                 await store.close()
 
+    limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     graphql = TrackingGraphQL(
-        store, settings.retention_days, graphiql_key=graphiql_key, example_user=example_user
+        store,
+        settings.retention_days,
+        graphiql_key=graphiql_key,
+        example_user=example_user,
+        graphiql=settings.graphiql,
+        introspection=settings.introspection,
+        rate_limiter=limiter,
     )
+    middleware = [Middleware(RequestIdMiddleware)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+                max_age=600,
+            )
+        )
     app = Starlette(
         routes=[
             Route("/v1/events", ingest_endpoint, methods=["POST"]),
@@ -90,8 +117,11 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
+        middleware=middleware,
+        exception_handlers={Exception: internal_error},
         lifespan=lifespan,
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.rate_limiter = limiter
     return app

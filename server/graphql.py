@@ -4,18 +4,23 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from resolvers.context import Context, build_context
+from resolvers.errors import RateLimited
 from resolvers.schema import schema
 from server.auth import AuthError, authenticate
+from server.ingest import BodyError, read_body
+from server.ratelimit import RateLimiter, retry_after_header
 from store.interface import Store
 from store.model import KeyRole
 
 TITLE = "Nexconn Data Tracking"
 HEADERS_HINT = "Bearer <a read key: polaris-tracking keys create --app APP --role read>"
+MAX_BODY_BYTES = 1024 * 1024
+"""A GraphQL request body (document and variables) larger than this is refused with 413."""
 
 
 def console_query(user_id: str) -> str:
@@ -65,7 +70,13 @@ def _js(value: str) -> str:
 class TrackingGraphQL(GraphQL[Context, None]):
     """Authenticates every operation with a read key before Strawberry parses it;
     serves GraphiQL (no key needed for the page) with the Authorization header
-    and an example query already filled in."""
+    and an example query already filled in.
+
+    Before Strawberry sees a request: the key's rate limit (HTTP 429 with
+    ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
+    (413 beyond :data:`MAX_BODY_BYTES`, counted while reading). Batches of
+    operations (a JSON array) are refused by Strawberry with 400: batching is off.
+    """
 
     def __init__(
         self,
@@ -74,17 +85,24 @@ class TrackingGraphQL(GraphQL[Context, None]):
         *,
         graphiql_key: str | None = None,
         example_user: str = "alice",
+        graphiql: bool = True,
+        introspection: bool = True,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql", multipart_uploads_enabled=False)
+        super().__init__(
+            schema, graphql_ide="graphiql" if graphiql else None, multipart_uploads_enabled=False
+        )
         self.store = store
         self.retention_days = retention_days
-        self._ide_html = self._build_ide_html(graphiql_key, example_user)
+        self.introspection = introspection
+        self.rate_limiter = rate_limiter or RateLimiter(0, 1)
+        self._ide_html = self._build_ide_html(graphiql_key, example_user) if graphiql else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no subscriptions: nothing to serve over WebSocket
             return
         request = Request(scope, receive)
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
             await HTMLResponse(self._ide_html)(scope, receive, send)
             return
         try:
@@ -92,11 +110,28 @@ class TrackingGraphQL(GraphQL[Context, None]):
         except AuthError as e:
             await e.response()(scope, receive, send)
             return
+        if wait := self.rate_limiter.acquire(key.key_id):
+            await _rate_limited(wait)(scope, receive, send)
+            return
+        if request.method == "POST":
+            try:
+                body = await read_body(request, MAX_BODY_BYTES)
+            except BodyError as e:
+                error = {"error": {"code": e.code, "message": e.message}}
+                await JSONResponse(error, status_code=e.status)(scope, receive, send)
+                return
+            receive = _replay(body, receive)
         scope.setdefault("state", {})["app"] = key.app
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Any, response: Response | Any) -> Context:
-        return build_context(self.store, request.state.app, self.retention_days)
+        return build_context(
+            self.store,
+            request.state.app,
+            self.retention_days,
+            request_id=getattr(request.state, "request_id", None),
+            introspection=self.introspection,
+        )
 
     def _build_ide_html(self, key: str | None, example_user: str) -> str:
         html = self.graphql_ide_html
@@ -113,3 +148,28 @@ class TrackingGraphQL(GraphQL[Context, None]):
                 raise RuntimeError(f"GraphiQL page no longer contains {old!r}")
             html = html.replace(old, new)
         return html
+
+
+def _rate_limited(wait_s: float) -> Response:
+    retry = retry_after_header(wait_s)
+    error = RateLimited(f"too many requests for this key; retry in {retry} s")
+    return JSONResponse(
+        {"data": None, "errors": [error.formatted]},
+        status_code=429,
+        headers={"Retry-After": retry},
+    )
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over the already read ``body``, then the real channel
+    (so that a client disconnect is still seen)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

@@ -1,0 +1,43 @@
+"""An internal failure behind /graphql: a generic error with a request id, the stack logged."""
+
+import logging
+
+import httpx
+import pytest
+from http_helpers import Keys, bearer, every_type, ndjson
+
+from store.interface import Store
+
+SECRET = "sqlite3.OperationalError: disk I/O error at /srv/secret/tracking.db"
+QUERY = """{ user(id: "u1") { connections { nodes { connectionId
+  sentMessages { nodes { msgUid receipts { totalCount } } } } } } }"""
+
+
+async def test_a_failing_store_answers_a_generic_error_with_the_request_id(
+    client: httpx.AsyncClient,
+    keys: Keys,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await client.post("/v1/events", content=ndjson(every_type()), headers=bearer(keys.ingest_a))
+
+    async def broken(*args: object) -> list:
+        raise OSError(SECRET)
+
+    monkeypatch.setattr(store, "message_pages", broken)
+    with caplog.at_level(logging.ERROR):
+        response = await client.post("/graphql", json={"query": QUERY}, headers=bearer(keys.read_a))
+    assert response.status_code == 200
+    request_id = response.headers["x-request-id"]
+    body = response.json()
+    [error] = body["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+    assert error["path"][:3] == ["user", "connections", "nodes"]
+    assert error["path"][-1] == "sentMessages"
+    for leak in ("secret", "sqlite3", "OSError", "Traceback", 'File "'):
+        assert leak not in response.text
+    [record] = [r for r in caplog.records if request_id in r.getMessage()]
+    assert record.exc_info is not None
+    assert SECRET in caplog.text and "Traceback" in caplog.text
