@@ -75,8 +75,14 @@ def _earliest_wins(
 # --- events to write operations ---------------------------------------------------
 
 
-def seen_doc(app: str, event_id: str, at: int) -> Doc:
-    return {"app": app, "eventId": event_id, "exp": bson_date(at), "pending": True}
+def event_id(app: str, event_id: str) -> str:
+    """The ``_id`` of whatever is stored once per event: its (app, eventId), as
+    ``<length of app>:<app>:<eventId>`` (unambiguous whatever the characters)."""
+    return f"{len(app)}:{app}:{event_id}"
+
+
+def seen_doc(app: str, event: str, at: int) -> Doc:
+    return {"_id": event_id(app, event), "exp": bson_date(at)}
 
 
 def opened_ops(e: ConnectionOpened) -> list[UpdateOne]:
@@ -159,9 +165,9 @@ def message_key_ops(e: MessageSent) -> list[UpdateOne]:
 
 def receipt_doc(e: ReceiptChanged) -> Doc:
     return {
+        "_id": event_id(e.app, e.event_id),
         "app": e.app,
         "msgUid": e.msg_uid,
-        "eventId": e.event_id,
         "recipientId": e.recipient_id,
         "status": e.status.value,
         "at": e.at,
@@ -172,9 +178,9 @@ def receipt_doc(e: ReceiptChanged) -> Doc:
 
 def push_doc(e: PushAttempted) -> Doc:
     return {
+        "_id": event_id(e.app, e.event_id),
         "app": e.app,
         "msgUid": e.msg_uid,
-        "eventId": e.event_id,
         "recipientId": e.recipient_id,
         "provider": e.provider.value,
         "at": e.at,

@@ -182,11 +182,12 @@ async def _by_message(
 
 
 def _receipt_order(doc: d.Doc) -> tuple[str, int, int, str]:
-    return doc["recipientId"], doc["at"], STATUS_RANK[ReceiptStatus(doc["status"])], doc["eventId"]
+    rank = STATUS_RANK[ReceiptStatus(doc["status"])]
+    return doc["recipientId"], doc["at"], rank, doc["_id"]
 
 
 def _push_order(doc: d.Doc) -> tuple[str, int, str]:
-    return doc["recipientId"], doc["at"], doc["eventId"]
+    return doc["recipientId"], doc["at"], doc["_id"]
 
 
 async def receipt_events(

@@ -27,8 +27,8 @@ DATA_COLLECTIONS = (SEEN, CONNECTIONS, MESSAGES, MESSAGE_KEYS, RECEIPTS, PUSHES)
 TTL_FIELD = "exp"
 TTL_INDEX = "ttl_exp"
 
-SHARD_KEYS: dict[str, dict[str, int]] = {
-    SEEN: {"app": 1, "eventId": 1},
+SHARD_KEYS: dict[str, dict[str, int | str]] = {
+    SEEN: {"_id": "hashed"},
     CONNECTIONS: {"app": 1, "userId": 1},
     MESSAGES: {"app": 1, "senderId": 1},
     MESSAGE_KEYS: {"app": 1, "msgKey": 1},
@@ -36,12 +36,13 @@ SHARD_KEYS: dict[str, dict[str, int]] = {
     PUSHES: {"app": 1, "msgUid": 1},
 }
 """Shard key per collection; ``api_keys`` stays unsharded. Every unique index
-starts with its collection's shard key, as a sharded cluster requires."""
+starts with its collection's shard key, as a sharded cluster requires. Where
+``_id`` is an event's (app, eventId) (``seen_events``, ``receipt_events``,
+``push_attempts``), two documents with one ``_id`` have one shard key value, so
+the per-shard ``_id`` index is unique across the cluster too."""
 
 INDEXES: dict[str, list[IndexModel]] = {
-    SEEN: [
-        IndexModel([("app", ASCENDING), ("eventId", ASCENDING)], name="app_eventId", unique=True),
-    ],
+    SEEN: [],  # the _id index, on (app, eventId), decides dedup
     CONNECTIONS: [
         IndexModel(
             [("app", ASCENDING), ("userId", ASCENDING), ("connKey", ASCENDING)],
@@ -77,20 +78,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     MESSAGE_KEYS: [
         IndexModel([("app", ASCENDING), ("msgKey", ASCENDING)], name="app_msgKey", unique=True),
     ],
-    RECEIPTS: [
-        IndexModel(
-            [("app", ASCENDING), ("msgUid", ASCENDING), ("eventId", ASCENDING)],
-            name="app_msgUid_eventId",
-            unique=True,
-        ),
-    ],
-    PUSHES: [
-        IndexModel(
-            [("app", ASCENDING), ("msgUid", ASCENDING), ("eventId", ASCENDING)],
-            name="app_msgUid_eventId",
-            unique=True,
-        ),
-    ],
+    RECEIPTS: [IndexModel([("app", ASCENDING), ("msgUid", ASCENDING)], name="app_msgUid")],
+    PUSHES: [IndexModel([("app", ASCENDING), ("msgUid", ASCENDING)], name="app_msgUid")],
     KEYS: [IndexModel([("secretHash", ASCENDING)], name="secretHash", unique=True)],
 }
 
@@ -136,4 +125,5 @@ async def ensure_schema(db: Any, retention_days: int) -> None:
                 await set_ttl(db, name, retention_days)
             else:
                 wanted.append(ttl_index(retention_days))
-        await collection.create_indexes(wanted)
+        if wanted:
+            await collection.create_indexes(wanted)

@@ -1,26 +1,26 @@
-"""The write path: claim the batch's event ids, write the new events, settle the claims.
+"""The write path: find what is stored already, write the rest, then claim it.
 
-1. **Claim.** One ``insert_many(ordered=False)`` into ``seen_events`` (unique on
-   ``(app, eventId)``) of the batch's distinct ids, each marked ``pending``.
-   Duplicate-key errors (code 11000) are the ids stored before: duplicates.
-   Repeats inside the batch are duplicates before anything is sent.
+1. **Look up.** One ``find`` by ``_id`` in ``seen_events`` (``_id`` is the
+   event's (app, eventId)) of the batch's distinct ids: those found are
+   duplicates, as are repeats inside the batch.
 2. **Write.** The new events, per collection, concurrently: connections,
    messages and the message-key lookup as ordered bulk upserts (see
    ``documents``), receipt events and push attempts as ``insert_many(ordered=False)``
-   on a unique ``(app, msgUid, eventId)``.
-3. **Settle.** One ``update_many`` removes the ``pending`` mark.
+   with the event as ``_id``. Every one of these writes is idempotent.
+3. **Claim.** One ``insert_many(ordered=False)`` of the new ids into
+   ``seen_events``; a duplicate-key error (code 11000) means a concurrent
+   request claimed that event first: it counts as a duplicate here (its data,
+   written by both, is the same).
 
-Every write of step 2 is idempotent, so a batch interrupted between steps 1
-and 3 (crash, lost connection) is safe to retry: an id found still ``pending``
-is written again rather than counted as a duplicate. A concurrent request
-carrying the same event may then also count it as accepted; the stored view is
-the same either way. Durability comes from the write concern (``w: majority,
+An id is claimed only once its data is written, so a batch interrupted anywhere
+(crash, lost primary) is safe to retry whole: what was not claimed is written
+again, idempotently. Durability comes from the write concern (``w: majority,
 j: true`` unless the URI sets one): no call returns before its writes are
 acknowledged that way.
 """
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from pymongo import UpdateOne
@@ -72,26 +72,21 @@ def duplicate_indexes(err: BulkWriteError) -> list[int]:
     return [e["index"] for e in errors]
 
 
-def _by_app(keys: Iterable[EventKey]) -> dict[str, Any]:
-    ids: dict[str, list[str]] = {}
-    for app, event_id in keys:
-        ids.setdefault(app, []).append(event_id)
-    return {"$or": [{"app": app, "eventId": {"$in": batch}} for app, batch in ids.items()]}
+async def _stored(db: Any, keys: Sequence[EventKey]) -> set[EventKey]:
+    ids = {d.event_id(app, event): (app, event) for app, event in keys}
+    found = db[SEEN].find({"_id": {"$in": list(ids)}}, {"_id": 1})
+    return {ids[doc["_id"]] for doc in await found.to_list()}
 
 
 async def _claim(db: Any, events: Sequence[Event]) -> set[EventKey]:
-    """Mark the events' ids as seen; return those to write."""
-    keys = {(e.app, e.event_id) for e in events}
+    """Record the events as stored; return those a concurrent request claimed first."""
     try:
         await db[SEEN].insert_many(
             [d.seen_doc(e.app, e.event_id, e.at) for e in events], ordered=False
         )
-        return keys
     except BulkWriteError as err:
-        taken = {(events[i].app, events[i].event_id) for i in duplicate_indexes(err)}
-    interrupted = db[SEEN].find({**_by_app(taken), "pending": True}, {"app": 1, "eventId": 1})
-    redo = {(doc["app"], doc["eventId"]) for doc in await interrupted.to_list()}
-    return (keys - taken) | redo
+        return {(events[i].app, events[i].event_id) for i in duplicate_indexes(err)}
+    return set()
 
 
 async def _insert_new(collection: Any, docs: list[dict[str, Any]]) -> None:
@@ -149,12 +144,14 @@ async def write_batch(db: Any, events: Sequence[Event]) -> WriteResult:
         first.setdefault((e.app, e.event_id), e)
     if not first:
         return WriteResult(accepted=0, duplicates=0)
-    new_keys = await _claim(db, list(first.values()))
-    fresh = [e for key, e in first.items() if key in new_keys]
+    stored = await _stored(db, list(first))
+    fresh = [e for key, e in first.items() if key not in stored]
     if fresh:
         await _write_events(db, fresh)
-        await db[SEEN].update_many(_by_app(new_keys), {"$unset": {"pending": ""}})
-    return WriteResult(accepted=len(fresh), duplicates=len(events) - len(fresh))
+        fresh_count = len(fresh) - len(await _claim(db, fresh))
+    else:
+        fresh_count = 0
+    return WriteResult(accepted=fresh_count, duplicates=len(events) - fresh_count)
 
 
 async def purge(db: Any, horizon: int) -> int:

@@ -6,7 +6,7 @@ location, so a test can open a second store on the same data (another
 retention, or a reopen after close). Adding a backend is one entry in BACKENDS.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import pytest
 from store.interface import Store
 from store.limits import DEFAULT_RETENTION_DAYS
 from store.sqlite import SqliteStore
+from tests.store.mongo_stores import MONGODB_URI, RealMongoMaker, mongomock_maker
 
 StoreMaker = Callable[[int], Store]
 
@@ -25,12 +26,18 @@ def _sqlite(tmp_path: Path) -> StoreMaker:
 
 BACKENDS: dict[str, Callable[[Path], StoreMaker]] = {
     "sqlite": _sqlite,
+    "mongomock": mongomock_maker,
 }
+if MONGODB_URI:  # a real server: a fresh database per test, dropped after it
+    BACKENDS["mongodb"] = RealMongoMaker
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreMaker:
-    return BACKENDS[request.param](tmp_path)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreMaker]:
+    maker = BACKENDS[request.param](tmp_path)
+    yield maker
+    if hasattr(maker, "drop"):  # a maker may clean up data kept outside tmp_path
+        maker.drop()
 
 
 class Stores:

@@ -13,7 +13,7 @@ from store.limits import DAY_MS, now_ms
 from store.model import ChannelType, DisconnectReason, MessageSource, Platform, SendResult
 from store.mongo import MongoStore, schema, writer
 from store.mongo.backend import database_name
-from store.mongo.documents import decode_cursor, encode_cursor
+from store.mongo.documents import decode_cursor, encode_cursor, event_id
 from store.records import (
     ConnectionClosed,
     ConnectionOpened,
@@ -85,6 +85,8 @@ async def test_every_index_is_created_with_its_keys(mongo: MongoBackend) -> None
 
 
 async def test_indexes_start_with_app_and_unique_ones_with_the_shard_key() -> None:
+    assert schema.SHARD_KEYS[schema.SEEN] == {"_id": "hashed"}
+    assert event_id("app:1", "e:2") == "5:app:1:e:2", "an event's _id starts with its app"
     for name, models in schema.INDEXES.items():
         if name == schema.KEYS:
             continue
@@ -227,6 +229,19 @@ async def test_expired_records_are_hidden_then_purged(mongo: MongoBackend) -> No
     for name in schema.DATA_COLLECTIONS:
         assert await mongo.count(name) == 0, name
     assert await store.purge() == 0
+
+
+async def test_reads_hide_what_the_ttl_monitor_has_not_removed_yet(mongo: MongoBackend) -> None:
+    store = await mongo.open(retention_days=7)
+    three_days_ago = now_ms() - 3 * DAY_MS
+    await store.write([opened("o1", three_days_ago), sent("m1", three_days_ago)])
+    store.retention_days = 2  # the TTL indexes still keep a week
+    assert await mongo.count(schema.CONNECTIONS) == 1
+    assert await store.count_connections(APP, [window(days=7)]) == [0]
+    assert await store.connections_by_key(APP, [("u1", "c:c1")]) == [None]
+    messages = MessageQuery("u1", now_ms() - 7 * DAY_MS, now_ms())
+    assert await store.count_messages(APP, [messages]) == [0]
+    assert await store.messages_by_key(APP, ["u:U1"]) == [None]
 
 
 # --- cursors and availability -------------------------------------------------------
