@@ -6,37 +6,41 @@ queries), ``backend`` (:class:`MongoStore`: lifecycle and API keys).
 
 Collections (shard key in brackets; every unique index starts with it):
 
-* ``seen_events`` [app, eventId] — one document per stored (app, eventId): dedup.
+* ``seen_events`` [_id hashed] — one document per stored event, ``_id`` =
+  (app, eventId) (``documents.event_id``): dedup.
 * ``connections`` [app, userId] — one per (app, userId, connKey): open and close
   merged; a rejected attempt is its own document (connKey from its event).
 * ``messages`` [app, senderId] — one per (app, senderId, msgKey).
 * ``message_keys`` [app, msgKey] — msgKey -> senderId, to route by-key reads.
-* ``receipt_events`` [app, msgUid] and ``push_attempts`` [app, msgUid] — one per event.
+* ``receipt_events`` [app, msgUid] and ``push_attempts`` [app, msgUid] — one per
+  event, ``_id`` = (app, eventId), so that a replay inserts nothing.
 * ``api_keys`` — unsharded, a handful of documents.
 
-Each query and the index that serves it (each targets one shard, except the
-batched ``$in`` lookups, which go to the shards holding those keys only):
+Each query and the index that serves it. Each targets one shard; a batch of
+lookups by ``$in`` goes to the shards that hold those keys only.
 
-================================  =====================================================
-query                             index
-================================  =====================================================
-write: claim event ids            seen_events ``app_eventId`` (unique)
-write: merge open/close/reject    connections ``app_userId_connKey`` (unique)
-write: merge message.sent         messages ``app_senderId_msgKey``; message_keys ``app_msgKey``
-write: receipts, pushes           ``app_msgUid_eventId`` (unique: a replay inserts nothing)
-connection_pages, count_conn...   connections ``app_userId_at_connKey``: equality on app,
-                                  userId; range on at; sorted by at, connKey desc
-connections_by_key                connections ``app_userId_connKey``
-message_pages, count_messages     messages ``app_senderId_at_msgKey`` (range on at, sort);
-                                  with a msgUid filter ``app_senderId_msgKey`` (equality)
-messages_by_key                   message_keys ``app_msgKey``, then messages
-                                  ``app_senderId_msgKey``
-receipt_events                    receipt_events ``app_msgUid_eventId`` (prefix app, msgUid)
-push_attempts                     push_attempts ``app_msgUid_eventId`` (prefix app, msgUid)
-key_by_hash                       api_keys ``secretHash`` (unique)
-list_keys, revoke_key             api_keys ``_id_`` / collection scan of a tiny collection
-purge, TTL monitor                ``ttl_exp`` on ``exp`` in each data collection
-================================  =====================================================
+==================================  ===================================================
+query                               index
+==================================  ===================================================
+write: which ids are stored         seen_events ``_id_`` (find by ``_id $in``)
+write: claim ids after the write    seen_events ``_id_`` (duplicate key = claimed)
+write: merge open/close/reject      connections ``app_userId_connKey`` (unique)
+write: merge message.sent           messages ``app_senderId_msgKey`` (unique);
+                                    message_keys ``app_msgKey`` (unique)
+write: receipts, push attempts      ``_id_`` (a replayed event is a duplicate key)
+connection_pages, count_connec.     connections ``app_userId_at_connKey``: equality on
+                                    app, userId; range on at; sort at, connKey desc
+connections_by_key                  connections ``app_userId_connKey``
+message_pages, count_messages       messages ``app_senderId_at_msgKey`` (range on at,
+                                    sort); filtered by msgUid: ``app_senderId_msgKey``
+messages_by_key                     message_keys ``app_msgKey``, then messages
+                                    ``app_senderId_msgKey``
+receipt_events                      receipt_events ``app_msgUid``
+push_attempts                       push_attempts ``app_msgUid``
+key_by_hash                         api_keys ``secretHash`` (unique)
+list_keys, revoke_key               api_keys ``_id_`` / scan of a tiny collection
+purge, TTL monitor                  ``ttl_exp`` on ``exp`` in each data collection
+==================================  ===================================================
 
 Retention: each data collection has a TTL index (``expireAfterSeconds`` =
 retention days) on ``exp``, the record's event time as a BSON date; every read

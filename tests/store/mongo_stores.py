@@ -105,6 +105,19 @@ class MongoBackend:
         """How many documents a collection holds, expired or not."""
         return await self._ask(collection, lambda c: c.count_documents({}))
 
+    async def explain(
+        self, collection: str, query: dict[str, Any], sort: list[tuple[str, int]] | None
+    ) -> dict[str, Any]:
+        """The server's ``explain()`` of a find (a real server only)."""
+
+        async def explain(c: Any) -> Any:
+            cursor = c.find(query)
+            if sort:
+                cursor = cursor.sort(sort).limit(21)
+            return await cursor.explain()
+
+        return await self._ask(collection, explain)
+
     async def _ask(self, collection: str, question: Callable[[Any], Awaitable[Any]]) -> Any:
         if self._mock is not None:
             return await question(self._mock.get_database(self.database)[collection])

@@ -11,7 +11,7 @@ from pymongo.errors import BulkWriteError, ServerSelectionTimeoutError
 from store.interface import InvalidCursor, StoreUnavailable
 from store.limits import DAY_MS, now_ms
 from store.model import ChannelType, DisconnectReason, MessageSource, Platform, SendResult
-from store.mongo import MongoStore, schema, writer
+from store.mongo import MongoStore, reader, schema, writer
 from store.mongo.backend import database_name
 from store.mongo.documents import decode_cursor, encode_cursor, event_id
 from store.records import (
@@ -135,7 +135,7 @@ async def test_duplicates_in_a_batch_and_across_batches_are_counted(mongo: Mongo
     assert [e.node.disconnected_at for e in page.edges] == [t + 5]
 
 
-async def test_a_batch_interrupted_after_its_claim_is_written_on_retry(
+async def test_a_batch_interrupted_mid_write_is_written_again_on_retry(
     mongo: MongoBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = await mongo.open()
@@ -154,6 +154,23 @@ async def test_a_batch_interrupted_after_its_claim_is_written_on_retry(
     assert (retried.accepted, retried.duplicates) == (2, 0)
     again = await store.write(batch)
     assert (again.accepted, again.duplicates) == (0, 2)
+    [page] = await store.connection_pages(APP, [PageRequest(window(), 10)])
+    assert len(page.edges) == 1
+
+
+async def test_an_event_claimed_concurrently_counts_as_a_duplicate(
+    mongo: MongoBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await mongo.open()
+    t = now_ms() - 60_000
+    assert (await store.write([opened("e1", t)])).accepted == 1
+
+    async def nothing_stored_yet(db: Any, keys: Any) -> set[tuple[str, str]]:
+        return set()  # as if another request claimed e1 between look-up and claim
+
+    monkeypatch.setattr(writer, "_stored", nothing_stored_yet)
+    again = await store.write([opened("e1", t), sent("e2", t)])
+    assert (again.accepted, again.duplicates) == (1, 1)
     [page] = await store.connection_pages(APP, [PageRequest(window(), 10)])
     assert len(page.edges) == 1
 
@@ -209,6 +226,48 @@ async def test_a_close_waits_for_its_open(mongo: MongoBackend) -> None:
     await store.write([opened("o1", t)])
     [log] = await store.connections_by_key(APP, [("u1", "c:c1")])
     assert log is not None and log.disconnected_at == t + 10
+
+
+async def test_every_read_is_served_by_its_index(mongo: MongoBackend) -> None:
+    mongo.skip_on_mongomock("it has no query planner: explain() is not implemented")
+    store = await mongo.open()
+    t = now_ms() - 60_000
+    await store.write([opened("o1", t), closed("c1", t + 5), sent("m1", t + 1)])
+    h = t - DAY_MS
+    messages = MessageQuery("u1", h, now_ms(), channel_type=ChannelType.DIRECT)
+    by_uid = {"app": APP, "msgUid": {"$in": ["U1"]}, "at": {"$gte": h}}
+    cases: list[tuple[str, dict[str, Any], list[tuple[str, int]] | None, str]] = [
+        (
+            schema.CONNECTIONS,
+            reader.connection_filter(APP, window(), h),
+            [("at", -1), ("connKey", -1)],
+            "app_userId_at_connKey",
+        ),
+        (
+            schema.MESSAGES,
+            reader.message_filter(APP, messages, h),
+            [("at", -1), ("msgKey", -1)],
+            "app_senderId_at_msgKey",
+        ),
+        (schema.MESSAGE_KEYS, {"app": APP, "msgKey": {"$in": ["u:U1"]}}, None, "app_msgKey"),
+        (schema.RECEIPTS, by_uid, None, "app_msgUid"),
+        (schema.PUSHES, by_uid, None, "app_msgUid"),
+        (schema.KEYS, {"secretHash": "x", "revokedAt": None}, None, "secretHash"),
+    ]
+    for collection, query, sort, index in cases:
+        plan = await mongo.explain(collection, query, sort)
+        assert index in _index_names(plan["queryPlanner"]["winningPlan"]), (collection, plan)
+
+
+def _index_names(node: Any) -> set[str]:
+    """Every index a (possibly sharded, possibly nested) winning plan scans."""
+    if isinstance(node, list):
+        return set().union(*(_index_names(item) for item in node))
+    if not isinstance(node, dict):
+        return set()
+    names = {node["indexName"]} if isinstance(node.get("indexName"), str) else set()
+    chosen = (value for key, value in node.items() if key != "rejectedPlans")
+    return names.union(*(_index_names(value) for value in chosen))
 
 
 # --- retention --------------------------------------------------------------------
