@@ -1,5 +1,6 @@
-"""A real SQLite store in a temp dir, filled through the ingest parser, queried
-through the real schema."""
+"""Every backend of the store conformance suite (SQLite in a temp dir, MongoDB
+on mongomock, a real MongoDB when configured), filled through the ingest parser
+and queried through the real schema."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,9 +12,9 @@ from strawberry.types import ExecutionResult
 from resolvers.context import build_context
 from resolvers.schema import schema
 from server.events import parse_event
-from store.factory import open_store
 from store.interface import Store
-from store.limits import now_ms
+from store.limits import DEFAULT_RETENTION_DAYS, now_ms
+from tests.store.conftest import BACKENDS
 
 
 class Graph:
@@ -47,11 +48,14 @@ class Graph:
         return [(e.extensions or {}).get("code") for e in result.errors]
 
 
-@pytest.fixture
-async def graph(tmp_path: Path) -> AsyncIterator[Graph]:
-    store = open_store(f"sqlite:///{tmp_path / 'tracking.db'}")
+@pytest.fixture(params=sorted(BACKENDS))
+async def graph(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Graph]:
+    maker = BACKENDS[request.param](tmp_path)
+    store = maker(DEFAULT_RETENTION_DAYS)
     await store.open()
     try:
         yield Graph(store)
     finally:
         await store.close()
+        if hasattr(maker, "drop"):
+            maker.drop()

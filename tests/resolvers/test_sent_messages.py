@@ -52,7 +52,7 @@ async def test_default_since_is_midnight_in_the_time_zone(graph: Graph) -> None:
     utc_midnight = start_of_day_ms(now, UTC)
     await graph.ingest(
         sent("u1", "u2", now - midnight + MINUTE, "before-local-midnight"),
-        sent("u1", "u2", 0, "now"),
+        sent("u1", "u2", 1000, "now"),
     )
     local = await uids(graph, timeZone="Pacific/Kiritimati")
     assert local == ["now"]
@@ -70,7 +70,7 @@ async def test_msg_uid_searches_the_whole_retention_window(graph: Graph) -> None
 
 
 async def test_explicit_window_with_offset_and_without(graph: Graph) -> None:
-    await graph.ingest(sent("u1", "u2", 2 * DAY, "two-days"), sent("u1", "u2", 0, "now"))
+    await graph.ingest(sent("u1", "u2", 2 * DAY, "two-days"), sent("u1", "u2", 1000, "now"))
     since = datetime.now(UTC) - timedelta(days=3)
     until = datetime.now(UTC) - timedelta(days=1)
     assert await uids(graph, since=since.isoformat(), until=until.isoformat()) == ["two-days"]
@@ -83,7 +83,7 @@ async def test_fields_prompts_and_settling(graph: Graph) -> None:
         sent("u1", "u2", 10 * MINUTE, "old", result="SENT_PROFANITY_REPLACED"),
         sent("u1", "u2", 2 * MINUTE, None, result="BLOCKED_BY_BLOCKLIST"),
         sent("u1", "g", MINUTE, None, channel="GROUP", result="MUTED", muteScope="GROUP_FROZEN"),
-        sent("u1", "u2", 0, "custom", message_type="Shop:Order", source="SERVER_API"),
+        sent("u1", "u2", 1000, "custom", message_type="Shop:Order", source="SERVER_API"),
     )
     data = await graph.data(SENT, {"filter": {"senderId": "u1"}})
     custom, blocked, replaced = data["sentMessages"]["nodes"]
@@ -109,7 +109,7 @@ async def test_paging_is_stable_while_new_messages_arrive(graph: Graph) -> None:
     first = await graph.data(SENT, {"filter": {"senderId": "u1"}, "first": 2})
     page = first["sentMessages"]
     assert page["totalCount"] == 5 and page["pageInfo"]["hasNextPage"]
-    await graph.ingest(sent("u1", "u2", 0, "newer"), sent("u1", "u2", 90 * 1000, "between"))
+    await graph.ingest(sent("u1", "u2", 1000, "newer"), sent("u1", "u2", 90 * 1000, "between"))
     rest = await graph.data(
         SENT, {"filter": {"senderId": "u1"}, "first": 10, "after": page["pageInfo"]["endCursor"]}
     )
