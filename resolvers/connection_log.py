@@ -12,6 +12,7 @@ from resolvers.errors import BadUserInput
 from resolvers.limits import MESSAGES_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
+from resolvers.receipts import prefetch_receipts
 from resolvers.scalars import DateTime
 from resolvers.sent_message import SentMessageType
 from resolvers.windows import check_first
@@ -76,4 +77,5 @@ class ConnectionLogType(Node):
             page = await ctx.loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
+        await prefetch_receipts(page, info)
         return connection(page, lambda: ctx.loaders.message_counts.load(query))

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.complexity import QueryLimits
 from resolvers.connection_log import ConnectionLogType
+from resolvers.execution import FastExecutionContext
 from resolvers.masking import mask_errors, new_request_id
 from resolvers.query import Query
 from resolvers.scalars import DATETIME_SCALAR, DateTime
@@ -54,4 +55,5 @@ schema = TrackingSchema(
     types=[ConnectionLogType, SentMessageType],
     extensions=[QueryLimits, IntrospectionSwitch],
     config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
+    execution_context_class=FastExecutionContext,
 )

@@ -14,6 +14,7 @@ from resolvers.schema import schema
 from server.events import parse_event
 from store.interface import Store
 from store.limits import DEFAULT_RETENTION_DAYS, now_ms
+from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.store.conftest import BACKENDS
 
 

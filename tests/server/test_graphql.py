@@ -12,6 +12,7 @@ from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
 from server.graphql import console_query
 from store.interface import Store
+from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 
 USER_QUERY = """{ user(id: "u1") { connections(first: 5) { totalCount nodes {
   connectionId status sentMessages { nodes { msgUid receipts { nodes { status } } } } } } } }"""

@@ -1,0 +1,182 @@
+"""The fast execution path (``resolvers.execution``) answers exactly as graphql-core does.
+
+Every resolver test runs on both paths (see ``conftest.execution_path``); the
+tests here run each document on both within one test and compare the whole
+results, on the shapes where an inline path could go wrong: aliases,
+fragments, ``@include``/``@skip``, ``__typename``, and errors with their null
+propagation.
+"""
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from resolvers import execution
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+from resolvers.schema import schema
+from store.records import Page
+from tests.events import HOUR, MINUTE, closed, opened, push, receipt, rejected, sent
+from tests.resolvers.conftest import Graph
+
+SHAPES = {
+    "aliases": """{ user(id: "u1") { connections { nodes {
+        a: status b: status when: connectedAt id sdkVersion ip2: ip
+        sentMessages { nodes { uid: msgUid msgUid kind: builtinType p: prompt
+          receipts { nodes { s: status history { t: at status } } } } } } } } }""",
+    "fragments": """
+      fragment Log on ConnectionLog { status platform ...More }
+      fragment More on ConnectionLog { ip osVersion platform }
+      fragment Msg on SentMessage { msgUid result ... on SentMessage { sentAt } }
+      fragment R on Receipt { recipientId status pushAttempts { ...P } }
+      fragment P on PushAttempt { provider success errorCode }
+      { user(id: "u1") { connections { nodes { ...Log ... on Node { id }
+        sentMessages { nodes { ...Msg receipts { nodes { ...R history { at } } } } } } } } }""",
+    "directives": """query ($yes: Boolean!, $no: Boolean!) { user(id: "u1") { connections {
+        nodes { status @include(if: $yes) ip @include(if: $no) platform @skip(if: $yes)
+          deviceModel @skip(if: $no) ... @include(if: $no) { sdkVersion }
+          sentMessages { nodes { msgUid @skip(if: $yes) result receipts { nodes {
+            status @include(if: $yes) statusAt @skip(if: $yes) } } } } } } } }""",
+    "typename": """{ user(id: "u1") { __typename connections { __typename pageInfo { __typename }
+        edges { __typename node { __typename status } }
+        nodes { __typename id sentMessages { nodes { __typename msgUid
+          receiptSummary { __typename total } receipts { nodes { __typename status
+            history { __typename at } pushAttempts { __typename provider } } } } } } } } }""",
+    "node": """query ($id: ID!) { node(id: $id) { __typename id
+        ... on ConnectionLog { status ip } ... on SentMessage { msgUid } } }""",
+}
+
+
+async def _fill(graph: Graph) -> None:
+    await graph.ingest(
+        opened("u1", "c1", 2 * HOUR, platform="IOS", osVersion="17.4", deviceModel="iPhone"),
+        closed("u1", "c1", HOUR, reason="NETWORK_ERROR"),
+        rejected("u1", 90 * MINUTE),
+        sent("u1", "u2", 90 * MINUTE, "M1", connectionId="c1"),
+        sent("u1", "g1", 80 * MINUTE, "M2", channel="GROUP", connectionId="c1"),
+        sent("u1", "u3", 70 * MINUTE, None, result="BLOCKED_BY_BLOCKLIST"),
+        receipt("offline", "M1", "u2", 89 * MINUTE),
+        push("M1", "u2", 88 * MINUTE, success=False, errorCode="UNREGISTERED"),
+        receipt("delivered", "M1", "u2", 80 * MINUTE),
+        receipt("delivered", "M2", "u4", 79 * MINUTE),
+        receipt("not_delivered", "M2", "u5", 79 * MINUTE),
+    )
+
+
+async def _both(monkeypatch: pytest.MonkeyPatch, run: Any, *args: Any) -> tuple[Any, Any]:
+    results = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv("TRACKING_GRAPHQL_FAST_PATH", flag)
+        result = await run(*args)
+        errors = [(e.message, e.path) for e in result.errors or []]
+        results.append((result.data, errors))
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+async def test_shapes_answer_the_same_on_both_paths(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    await _fill(graph)
+    ids = await graph.data('{ user(id: "u1") { connections { nodes { id } } } }')
+    variables = {
+        "yes": True,
+        "no": False,
+        "id": ids["user"]["connections"]["nodes"][0]["id"],
+    }
+    fast, plain = await _both(monkeypatch, graph.run, SHAPES[shape], variables)
+    assert fast == plain
+    data, errors = fast
+    assert errors == [] and data
+
+
+async def test_aliases_and_directives_shape_the_response(graph: Graph) -> None:
+    await _fill(graph)
+    data = await graph.data(SHAPES["aliases"])
+    log = data["user"]["connections"]["nodes"][1]
+    assert list(log) == ["a", "b", "when", "id", "sdkVersion", "ip2", "sentMessages"]
+    assert log["a"] == log["b"] == "CLOSED"
+    _blocked, m1, _ = log["sentMessages"]["nodes"]
+    assert (m1["uid"], m1["kind"], m1["p"]) == ("M2", "TEXT", None)
+    assert [r["s"] for r in m1["receipts"]["nodes"]] == ["DELIVERED", "NOT_DELIVERED"]
+    data = await graph.data(SHAPES["directives"], {"yes": True, "no": False})
+    log = data["user"]["connections"]["nodes"][1]
+    assert list(log) == ["status", "deviceModel", "sentMessages"]
+    assert list(log["sentMessages"]["nodes"][0]) == ["result", "receipts"]
+
+
+def _broken_store(graph: Graph, **changes: Any) -> Any:
+    """The graph's store, with every connection log read back changed by ``changes``."""
+
+    class Broken:
+        retention_days = graph.store.retention_days
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(graph.store, name)
+
+        async def connection_pages(self, app: str, requests: Any) -> list[Page[Any]]:
+            pages = await graph.store.connection_pages(app, requests)
+            return [
+                Page(
+                    [
+                        dataclasses.replace(e, node=dataclasses.replace(e.node, **changes))
+                        for e in p.edges
+                    ],
+                    p.has_next_page,
+                )
+                for p in pages
+            ]
+
+    return Broken()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sdk_version": None},  # null on a non-null field: propagates to the list item
+        {"device_model": 42},  # an int where a String is due: coerced as graphql-core does
+        {"os_version": object()},  # a value String refuses: a nulled nullable field
+        {"platform": "MARS"},  # not a value of the enum: an error on a non-null field
+    ],
+    ids=["null", "int", "object", "enum"],
+)
+async def test_bad_values_fail_as_graphql_says(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any]
+) -> None:
+    await _fill(graph)
+    store = _broken_store(graph, **changes)
+    document = """{ user(id: "u1") { connections { nodes {
+        status sdkVersion platform deviceModel osVersion } } } }"""
+
+    async def run() -> Any:
+        context = Context(store, "app-a", 7, Loaders.for_app(store, "app-a"))
+        return await schema.execute(document, context_value=context)
+
+    fast, plain = await _both(monkeypatch, run)
+    assert fast == plain
+    if "device_model" in changes:
+        assert fast[1] == [] and fast[0]["user"]["connections"]["nodes"][0]["deviceModel"] == "42"
+    else:
+        assert fast[1], "expected an error"
+
+
+def test_hot_types_have_inline_plans() -> None:
+    graphql_schema = schema._schema
+    names = {
+        name: set(execution.plans_of(graphql_schema.type_map[name]) or ())  # type: ignore[arg-type]
+        for name in ("ConnectionLog", "SentMessage", "Receipt", "ReceiptEvent", "PushAttempt")
+    }
+    assert {"id", "status", "connectedAt", "ip"} <= names["ConnectionLog"]
+    assert "sentMessages" not in names["ConnectionLog"]  # arguments: graphql-core's path
+    assert {"id", "builtinType", "prompt", "sentAt"} <= names["SentMessage"]
+    assert not {"statusSettled", "receipts", "receiptSummary"} & names["SentMessage"]
+    assert names["Receipt"] == {"recipientId", "status", "statusAt", "pushSkipped"}
+    assert names["ReceiptEvent"] == {"status", "at"}
+    assert names["PushAttempt"] == {
+        "provider",
+        "sentAt",
+        "success",
+        "errorCode",
+        "errorDescription",
+    }
