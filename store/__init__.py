@@ -1,1 +1,1 @@
-"""Persistence behind one async interface (``store.interface``), with SQLite and MongoDB backends."""
+"""Persistence behind one async interface (``store.interface``): SQLite and MongoDB."""
