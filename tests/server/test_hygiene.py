@@ -179,3 +179,31 @@ async def test_an_unhandled_exception_is_a_generic_json_500(
     logged = [r for r in caplog.records if request_id in r.getMessage()]
     assert logged and logged[0].exc_info is not None
     assert "disk /secret/volume is on fire" in caplog.text
+
+
+async def test_there_are_no_subscriptions_over_websocket(store: Store) -> None:
+    """No subscriptions exist: a WebSocket handshake on /graphql is closed, never accepted."""
+    app = create_app(store)
+    scope = {
+        "type": "websocket",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "scheme": "ws",
+        "query_string": b"",
+        "headers": [(b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 5000),
+        "server": ("test", 80),
+    }
+    inbox = [{"type": "websocket.connect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return inbox.pop(0) if inbox else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    assert [m["type"] for m in sent] == ["websocket.close"]
