@@ -19,8 +19,10 @@ None of this depends on how the operation is executed afterwards.
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -157,6 +159,23 @@ class _Walker:
 
 
 def _limits_rule(variables: Mapping[str, Any], operation_name: str | None) -> type[ValidationRule]:
+    """The rule for a request, the same class for the same variables and operation name,
+    so that the schema's validation cache answers a repeated request."""
+    try:
+        key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # not JSON (an in-process caller's values): no caching
+        return _new_limits_rule(variables, operation_name)
+    return _cached_limits_rule(key, operation_name)
+
+
+@lru_cache(maxsize=256)
+def _cached_limits_rule(variables: bytes, operation_name: str | None) -> type[ValidationRule]:
+    return _new_limits_rule(orjson.loads(variables), operation_name)
+
+
+def _new_limits_rule(
+    variables: Mapping[str, Any], operation_name: str | None
+) -> type[ValidationRule]:
     class QueryLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)

@@ -63,6 +63,8 @@ class _Plan(NamedTuple):
     non_null: bool
     plain: frozenset[type]
     """Value types serialised inline; anything else takes graphql-core's path."""
+    names: dict[Any, Any] | None
+    """For an enum: each member's serialised name, computed once by the type itself."""
 
 
 def _leaf_of(field_type: GraphQLOutputType) -> tuple[GraphQLLeafType, bool] | None:
@@ -100,16 +102,28 @@ def _plan(field: GraphQLField) -> _Plan | None:
     leaf = _leaf_of(field.type)
     if leaf is None:
         return None
-    plain = _PLAIN_TYPES
-    values = getattr(leaf[0], "values", None)
-    if values:  # an enum: its members serialise inline too
-        plain = plain | {type(v.value) for v in values.values() if isinstance(v.value, Enum)}
+    plain, names = _PLAIN_TYPES, None
+    members = getattr(leaf[0], "wrapped_cls", None)  # a Strawberry enum: its Python enum
+    if isinstance(members, type) and issubclass(members, Enum):
+        plain, names = frozenset({members}), _enum_names(leaf[0], members)
     if definition.is_basic_field:
         if definition.default_resolver is not getattr:
             return None
-        return _Plan(definition.python_name, None, leaf[0], leaf[1], plain)
+        return _Plan(definition.python_name, None, leaf[0], leaf[1], plain, names)
     call = _parent_call(definition)
-    return None if call is None else _Plan(None, call, leaf[0], leaf[1], plain)
+    return None if call is None else _Plan(None, call, leaf[0], leaf[1], plain, names)
+
+
+def _enum_names(leaf: GraphQLLeafType, members: type[Enum]) -> dict[Any, Any]:
+    """``leaf.coerce_output_value`` of every member (a linear search each time in
+    Strawberry), computed once; a member it refuses is left to graphql-core."""
+    names = {}
+    for member in members:
+        try:
+            names[member] = leaf.coerce_output_value(member)
+        except Exception:  # refused: graphql-core's path reports it
+            continue
+    return names
 
 
 _PLANS: dict[GraphQLObjectType, dict[str, _Plan] | None] = {}
@@ -166,7 +180,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             results[response_name] = None
                             continue
                     elif type(value) in plan.plain:
-                        coerced = plan.leaf.coerce_output_value(value)
+                        if plan.names is None:
+                            coerced = plan.leaf.coerce_output_value(value)
+                        else:
+                            coerced = plan.names.get(value)
                         if coerced is not None and coerced is not Undefined:
                             results[response_name] = coerced
                             continue

@@ -12,8 +12,12 @@ CONNECTION_LOG = "ConnectionLog"
 SENT_MESSAGE = "SentMessage"
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+"""``json.dumps(parts, separators=(",", ":"))`` without building an encoder a call."""
+
+
 def encode(*parts: str) -> str:
-    raw = json.dumps(parts, separators=(",", ":")).encode()
+    raw = _COMPACT.encode(parts).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -6,7 +6,7 @@ same handful of calls whatever the page sizes.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -19,6 +19,7 @@ from store.records import (
     Page,
     PageRequest,
     PushAttempt,
+    Receipt,
     ReceiptEventRecord,
     SentMessage,
 )
@@ -71,6 +72,8 @@ class Loaders:
     messages_by_key: DataLoader[str, SentMessage | None]
     receipt_events: DataLoader[str, list[ReceiptEventRecord]]
     push_attempts: DataLoader[str, list[PushAttempt]]
+    receipts: dict[str, list[Receipt]] = field(default_factory=dict)
+    """Receipts built from ``receipt_events`` by msgUid, for the fields that read them."""
 
     @classmethod
     def for_app(cls, store: TrackingReader, app: str) -> "Loaders":

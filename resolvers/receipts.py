@@ -2,16 +2,16 @@
 
 import asyncio
 from collections import Counter
+from dataclasses import dataclass
 
 import strawberry
-from strawberry import Parent
-from strawberry.types.nodes import SelectedField, Selection
 
 from resolvers.context import ContextInfo
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.later import MaybeLater, then
 from resolvers.scalars import DateTime
-from store import records
+from resolvers.selection import asks_for
+from store import model, records
 from store.receipts import build_receipts, has_receipts
 
 
@@ -44,16 +44,48 @@ class ReceiptType:
         description="Why an offline recipient got no push."
     )
 
-    @strawberry.field(description="Oldest first.")
-    def push_attempts(
-        self, root: Parent[records.Receipt], info: ContextInfo
-    ) -> list[PushAttemptType]:
-        if root.msg_uid is None:
-            return []
-        recipient = root.recipient_id
-        attempts = info.context.loaders.push_attempts.load(root.msg_uid)
-        mine = then(attempts, lambda found: [a for a in found if a.recipient_id == recipient])
-        return mine  # type: ignore[return-value]  # an awaitable until the loader has them
+    push_attempts: list[PushAttemptType] = strawberry.field(description="Oldest first.")
+
+
+@dataclass(slots=True, frozen=True)
+class ReceiptNode:
+    """A receipt as the API shows it: the stored view and the recipient's push attempts."""
+
+    recipient_id: str
+    status: model.ReceiptStatus
+    status_at: int | None
+    history: tuple[records.StatusChange, ...]
+    push_skipped: model.PushSkipReason | None
+    push_attempts: list[records.PushAttempt]
+
+
+def receipt_nodes(
+    message: records.SentMessage,
+    receipts: list[records.Receipt],
+    info: ContextInfo,
+    with_pushes: bool,
+) -> MaybeLater[list[ReceiptNode]]:
+    """``receipts`` with their push attempts, loaded only when ``with_pushes``."""
+
+    def nodes(attempts: list[records.PushAttempt]) -> list[ReceiptNode]:
+        mine: dict[str, list[records.PushAttempt]] = {}
+        for attempt in attempts:
+            mine.setdefault(attempt.recipient_id, []).append(attempt)
+        return [
+            ReceiptNode(
+                r.recipient_id,
+                r.status,
+                r.status_at,
+                r.history,
+                r.push_skipped,
+                mine.get(r.recipient_id, []),
+            )
+            for r in receipts
+        ]
+
+    if not with_pushes or not receipts or message.msg_uid is None:
+        return nodes([])
+    return then(info.context.loaders.push_attempts.load(message.msg_uid), nodes)
 
 
 @strawberry.type
@@ -75,11 +107,16 @@ def receipts_of(
     message: records.SentMessage, info: ContextInfo
 ) -> MaybeLater[list[records.Receipt]]:
     """The receipts of a message by recipient id (no store call for one that has none)."""
-    if not has_receipts(message) or message.msg_uid is None:
+    uid = message.msg_uid
+    if not has_receipts(message) or uid is None:
         return []
+    loaders = info.context.loaders
+    built = loaders.receipts.get(uid)
+    if built is not None:
+        return built
     return then(
-        info.context.loaders.receipt_events.load(message.msg_uid),
-        lambda events: build_receipts(message, events),
+        loaders.receipt_events.load(uid),
+        lambda events: loaders.receipts.setdefault(uid, build_receipts(message, events)),
     )
 
 
@@ -115,15 +152,7 @@ def _summary(
 
 
 _RECEIPT_FIELDS = frozenset({"receipts", "receiptSummary"})
-_PUSH_FIELDS = frozenset({"pushAttempts", "receiptSummary"})
-
-
-def _field_names(selections: list[Selection], into: set[str]) -> set[str]:
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            into.add(selection.name)
-        _field_names(selection.selections, into)
-    return into
+PUSH_FIELDS = frozenset({"pushAttempts", "receiptSummary"})
 
 
 async def prefetch_receipts(page: records.Page[records.SentMessage], info: ContextInfo) -> None:
@@ -139,12 +168,11 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     uids = [m.msg_uid for m in (e.node for e in page.edges) if m.msg_uid and has_receipts(m)]
     if not uids:
         return
-    names = _field_names(info.selected_fields, set())
     loaders = info.context.loaders
     wanted = []
-    if names & _RECEIPT_FIELDS:
+    if asks_for(info, _RECEIPT_FIELDS):
         wanted.append(loaders.receipt_events.load_many(uids))
-        if names & _PUSH_FIELDS:
+        if asks_for(info, PUSH_FIELDS):
             wanted.append(loaders.push_attempts.load_many(uids))
     if wanted:
         await asyncio.gather(*wanted)

@@ -5,7 +5,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
@@ -53,7 +53,14 @@ class TrackingSchema(strawberry.Schema):
 schema = TrackingSchema(
     query=Query,
     types=[ConnectionLogType, SentMessageType],
-    extensions=[QueryLimits, IntrospectionSwitch],
+    # The caches come last: the limits (a token count before parsing, a rule per
+    # variables in validation) run first, and the validation cache keys on the rules.
+    extensions=[
+        QueryLimits,
+        IntrospectionSwitch,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ],
     config=StrawberryConfig(scalar_map={DateTime: DATETIME_SCALAR}),
     execution_context_class=FastExecutionContext,
 )

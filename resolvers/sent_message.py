@@ -13,14 +13,24 @@ from resolvers.later import then
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
-from resolvers.receipts import ReceiptStatus, ReceiptSummary, ReceiptType, receipts_of, summarize
+from resolvers.receipts import (
+    ReceiptNode,
+    ReceiptStatus,
+    ReceiptSummary,
+    ReceiptType,
+    receipt_nodes,
+    receipts_of,
+    summarize,
+)
 from resolvers.scalars import DateTime
+from resolvers.selection import asks_for
 from resolvers.windows import check_first
 from store import records
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
 from store.limits import SETTLE_MS
 
 _RECEIPT_CURSOR = "r"
+_PUSHES = frozenset({"pushAttempts"})
 
 
 @strawberry.type(name="SentMessage")
@@ -84,15 +94,20 @@ class SentMessageType(Node):
             rest = matching
             if start_after is not None:
                 rest = [r for r in matching if r.recipient_id > start_after]
-            edges = [
-                records.Edge(ids.encode(_RECEIPT_CURSOR, r.recipient_id), r) for r in rest[:size]
-            ]
+            shown = rest[:size]
 
             async def count() -> int:
                 return len(matching)
 
-            return connection(records.Page(edges=edges, has_next_page=len(rest) > size), count)
+            def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
+                edges = [
+                    records.Edge(ids.encode(_RECEIPT_CURSOR, n.recipient_id), n) for n in nodes
+                ]
+                return connection(records.Page(edges=edges, has_next_page=len(rest) > size), count)
 
+            return then(receipt_nodes(root, shown, info, with_pushes), done)
+
+        with_pushes = asks_for(info, _PUSHES)
         # synchronous when the page's resolver has loaded the receipts already
         return then(receipts_of(root, info), page)  # type: ignore[return-value]
 
