@@ -2,30 +2,36 @@
 
 graphql-core resolves every field the same way: it builds a ``GraphQLResolveInfo``,
 calls the resolver (Strawberry's wrapper around ``getattr``), checks for an
-awaitable, then walks ``complete_value`` (non-null, list, leaf) to serialise the
-value: about 4 µs a field, which made the console query several times slower
-than fetching and serialising the same records by hand.
+awaitable, then walks ``complete_value`` (non-null, list, object, leaf): about
+4 µs a field, and more for each object of a list, which made the console query
+several times slower than fetching and serialising the same records by hand.
 
-:class:`FastExecutionContext` overrides ``execute_fields`` only. For each field of
-an object type it looks up a plan, built once per type from the Strawberry
-definitions, and resolves these fields inline:
+:class:`FastExecutionContext` overrides ``execute_fields`` only. Each object
+type gets, once, a *plan* for each of its plain fields: fields without
+arguments whose value is the source's attribute (Strawberry's default resolver)
+or a plain sync function of the parent (parameters ``self``, ``root`` or a
+``Parent`` only: no arguments, no ``info``, no extensions). Such a field is
+resolved inline:
 
-* a leaf (scalar or enum) with Strawberry's default resolver: the attribute of
-  the source object, serialised by the field's own type;
-* a leaf whose resolver is a plain sync function of its parent (parameters
-  ``self``, ``root`` or a ``Parent`` only: no arguments, no ``info``, no
-  extensions): that function's result, serialised the same way.
+* a leaf (scalar or enum): the value serialised by the field's own type (enum
+  names computed once per member by that same type);
+* an object or a list of objects whose whole sub-selection is plain fields
+  (and ``__typename``), on a type without ``is_type_of``: completed recursively
+  the same way, into the same dicts graphql-core would build.
 
-Everything else goes to graphql-core's own ``execute_field``: fields with
-arguments, ``info`` or async resolvers, objects and lists, ``__typename``, and
-any plain field whose value is not simply serialisable (a None on a non-null
-field, a value the type refuses, an exception). That path computes the value
-again and raises, nulls and locates the error exactly as GraphQL defines it.
-Field collection (fragments, aliases, ``@include``/``@skip``, merging) has
-happened before ``execute_fields`` is called and is untouched, so the response
-is the same document, in the same order, as the plain executor's. With an
-extension that wraps resolvers (``resolve`` hooks, i.e. middleware) or during
-incremental delivery, the plain path runs for every field.
+Anything else goes to graphql-core's own ``execute_field``: fields with
+arguments, ``info`` or async resolvers, ``__typename`` at the top, interfaces,
+and any plain field whose value is not simply serialisable (a None on a
+non-null field, a value its type refuses or coerces oddly, something not a
+list where a list is due, an awaitable, an exception). Inline work is pure (an
+attribute read, a pure function, a serialiser), so abandoning it leaves no
+trace: graphql-core then computes the field again and raises, nulls and
+locates any error exactly as GraphQL defines it. Field collection (fragments,
+aliases, ``@include``/``@skip``, merging) is graphql-core's own, done before
+``execute_fields`` and for sub-selections by its memoised ``collect_subfields``,
+so the response is the same document, in the same order. With an extension
+that wraps resolvers (``resolve`` hooks, i.e. middleware) or during incremental
+delivery, the plain path runs for every field.
 
 ``TRACKING_GRAPHQL_FAST_PATH=0`` turns the fast path off (the tests run the
 whole GraphQL suite both ways).
@@ -39,6 +45,7 @@ from typing import Any, NamedTuple
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -55,22 +62,26 @@ _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
 """Values that are never awaitable; enum members are added per field."""
 
 
-class _Plan(NamedTuple):
-    attribute: str | None
-    """The source's attribute (default resolver), or None when ``call`` computes it."""
-    call: Callable[[Any], Any] | None
-    leaf: GraphQLLeafType
-    non_null: bool
+class _Impure(Exception):
+    """This field is not for the inline path: graphql-core's own path resolves it."""
+
+
+class _Leaf(NamedTuple):
+    type: GraphQLLeafType
     plain: frozenset[type]
     """Value types serialised inline; anything else takes graphql-core's path."""
     names: dict[Any, Any] | None
     """For an enum: each member's serialised name, computed once by the type itself."""
 
 
-def _leaf_of(field_type: GraphQLOutputType) -> tuple[GraphQLLeafType, bool] | None:
-    non_null = isinstance(field_type, GraphQLNonNull)
-    inner = field_type.of_type if non_null else field_type
-    return (inner, non_null) if is_leaf_type(inner) else None
+class _Plan(NamedTuple):
+    attribute: str | None
+    """The source's attribute (default resolver), or None when ``call`` computes it."""
+    call: Callable[[Any], Any] | None
+    type: GraphQLOutputType
+    leaf: _Leaf | None
+    """For a leaf field: how to serialise it."""
+    non_null: bool
 
 
 def _parent_call(field: StrawberryField) -> Callable[[Any], Any] | None:
@@ -95,23 +106,18 @@ def _parent_call(field: StrawberryField) -> Callable[[Any], Any] | None:
     return call
 
 
-def _plan(field: GraphQLField) -> _Plan | None:
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or field.args:
-        return None
-    leaf = _leaf_of(field.type)
-    if leaf is None:
-        return None
-    plain, names = _PLAIN_TYPES, None
-    members = getattr(leaf[0], "wrapped_cls", None)  # a Strawberry enum: its Python enum
-    if isinstance(members, type) and issubclass(members, Enum):
-        plain, names = frozenset({members}), _enum_names(leaf[0], members)
-    if definition.is_basic_field:
-        if definition.default_resolver is not getattr:
-            return None
-        return _Plan(definition.python_name, None, leaf[0], leaf[1], plain, names)
-    call = _parent_call(definition)
-    return None if call is None else _Plan(None, call, leaf[0], leaf[1], plain, names)
+_LEAVES: dict[GraphQLLeafType, _Leaf] = {}
+
+
+def _leaf(leaf_type: GraphQLLeafType) -> _Leaf:
+    found = _LEAVES.get(leaf_type)
+    if found is None:
+        plain, names = _PLAIN_TYPES, None
+        members = getattr(leaf_type, "wrapped_cls", None)  # a Strawberry enum's Python enum
+        if isinstance(members, type) and issubclass(members, Enum):
+            plain, names = frozenset({members}), _enum_names(leaf_type, members)
+        found = _LEAVES[leaf_type] = _Leaf(leaf_type, plain, names)
+    return found
 
 
 def _enum_names(leaf: GraphQLLeafType, members: type[Enum]) -> dict[Any, Any]:
@@ -124,6 +130,21 @@ def _enum_names(leaf: GraphQLLeafType, members: type[Enum]) -> dict[Any, Any]:
         except Exception:  # refused: graphql-core's path reports it
             continue
     return names
+
+
+def _plan(field: GraphQLField) -> _Plan | None:
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or field.args:
+        return None
+    non_null = isinstance(field.type, GraphQLNonNull)
+    inner = field.type.of_type if non_null else field.type
+    leaf = _leaf(inner) if is_leaf_type(inner) else None
+    if definition.is_basic_field:
+        if definition.default_resolver is not getattr:
+            return None
+        return _Plan(definition.python_name, None, field.type, leaf, non_null)
+    call = _parent_call(definition)
+    return None if call is None else _Plan(None, call, field.type, leaf, non_null)
 
 
 _PLANS: dict[GraphQLObjectType, dict[str, _Plan] | None] = {}
@@ -140,17 +161,32 @@ def plans_of(parent_type: GraphQLObjectType) -> dict[str, _Plan] | None:
     return plans or None
 
 
+def _serialize(leaf: _Leaf, value: Any, non_null: bool) -> Any:
+    """A leaf value as graphql-core would complete it, or :class:`_Impure`."""
+    if value is None:
+        if non_null:
+            raise _Impure
+        return None
+    if type(value) not in leaf.plain:
+        raise _Impure
+    coerced = leaf.type.coerce_output_value(value) if leaf.names is None else leaf.names.get(value)
+    if coerced is None or coerced is Undefined:
+        raise _Impure
+    return coerced
+
+
 def enabled() -> bool:
     return os.environ.get("TRACKING_GRAPHQL_FAST_PATH", "1") != "0"
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor with plain leaf fields resolved inline (see the module doc)."""
+    """Strawberry's executor with plain fields resolved inline (see the module doc)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
         self._inline = enabled() and not (middleware and middleware.middlewares)
+        self._selections: dict[tuple[GraphQLObjectType, int], tuple[Any, Any]] = {}
 
     def execute_fields(
         self,
@@ -175,19 +211,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         value = getattr(source_value, plan.attribute)  # type: ignore[arg-type]
                     else:
                         value = plan.call(source_value)
-                    if value is None:
-                        if not plan.non_null:
-                            results[response_name] = None
-                            continue
-                    elif type(value) in plan.plain:
-                        if plan.names is None:
-                            coerced = plan.leaf.coerce_output_value(value)
-                        else:
-                            coerced = plan.names.get(value)
-                        if coerced is not None and coerced is not Undefined:
-                            results[response_name] = coerced
-                            continue
-                except Exception:  # graphql-core's path below reports it
+                    if plan.leaf is not None:
+                        results[response_name] = _serialize(plan.leaf, value, plan.non_null)
+                    else:
+                        results[response_name] = self._complete(
+                            plan.type, value, field_details_list
+                        )
+                    continue
+                except Exception:  # _Impure or a failure: graphql-core's path reports it
                     pass
             results[response_name] = _PENDING
             rest[response_name] = field_details_list
@@ -202,6 +233,71 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             return merge()
         return _merged(results, computed)  # type: ignore[arg-type]
+
+    def _complete(self, field_type: GraphQLOutputType, value: Any, field_details_list: Any) -> Any:
+        """An object or list value whose whole selection is plain fields, completed as
+        graphql-core would; :class:`_Impure` (before any resolver with effects ran)
+        when some part of it is not that simple."""
+        non_null = isinstance(field_type, GraphQLNonNull)
+        inner = field_type.of_type if non_null else field_type
+        if value is None:
+            if non_null:
+                raise _Impure
+            return None
+        if isinstance(inner, GraphQLList):
+            if type(value) is not list and type(value) is not tuple:
+                raise _Impure
+            item_type = inner.of_type
+            if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
+                leaf = _leaf(item_type.of_type)
+                return [_serialize(leaf, item, True) for item in value]
+            return [self._complete(item_type, item, field_details_list) for item in value]
+        if isinstance(inner, GraphQLObjectType):
+            grouped = self._plain_selection(inner, field_details_list)
+            if self.is_awaitable(value):
+                raise _Impure
+            plans: dict[str, _Plan] = _PLANS[inner]  # type: ignore[assignment]
+            completed: dict[str, Any] = {}
+            for response_name, sub_fields in grouped.items():
+                name = sub_fields[0].node.name.value
+                if name == "__typename":
+                    completed[response_name] = inner.name
+                    continue
+                plan = plans[name]
+                sub = getattr(value, plan.attribute) if plan.call is None else plan.call(value)  # type: ignore[arg-type]
+                if plan.leaf is not None:
+                    completed[response_name] = _serialize(plan.leaf, sub, plan.non_null)
+                else:
+                    completed[response_name] = self._complete(plan.type, sub, sub_fields)
+            return completed
+        if is_leaf_type(inner):
+            return _serialize(_leaf(inner), value, non_null)
+        raise _Impure  # an interface or a union: graphql-core resolves the type
+
+    def _plain_selection(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """The sub-selection of ``object_type`` when every field in it has a plan
+        (checked once a request for each place in the document), else :class:`_Impure`."""
+        key = (object_type, id(field_details_list))
+        found = self._selections.get(key)
+        if found is None:
+            grouped: Any = None
+            plans = plans_of(object_type)
+            if object_type.is_type_of is None and plans is not None:
+                collected = self.collect_subfields(object_type, field_details_list)
+                if (
+                    not collected[1]
+                    and not collected[2]
+                    and all(
+                        (name := fields[0].node.name.value) == "__typename" or name in plans
+                        for fields in collected[0].values()
+                    )
+                ):
+                    grouped = collected[0]
+            # the list is kept alive with its result, so that its id is not reused
+            found = self._selections[key] = (field_details_list, grouped)
+        if found[1] is None:
+            raise _Impure
+        return found[1]
 
 
 _PENDING = object()

@@ -106,8 +106,11 @@ async def test_aliases_and_directives_shape_the_response(graph: Graph) -> None:
     assert list(log["sentMessages"]["nodes"][0]) == ["result", "receipts"]
 
 
-def _broken_store(graph: Graph, **changes: Any) -> Any:
-    """The graph's store, with every connection log read back changed by ``changes``."""
+def _broken_store(graph: Graph, method: str, **changes: Any) -> Any:
+    """The graph's store, with every record that ``method`` reads back changed by ``changes``."""
+
+    def change(record: Any) -> Any:
+        return dataclasses.replace(record, **changes)
 
     class Broken:
         retention_days = graph.store.retention_days
@@ -117,37 +120,52 @@ def _broken_store(graph: Graph, **changes: Any) -> Any:
 
         async def connection_pages(self, app: str, requests: Any) -> list[Page[Any]]:
             pages = await graph.store.connection_pages(app, requests)
-            return [
-                Page(
-                    [
-                        dataclasses.replace(e, node=dataclasses.replace(e.node, **changes))
-                        for e in p.edges
-                    ],
-                    p.has_next_page,
-                )
-                for p in pages
-            ]
+            if method != "connection_pages":
+                return pages
+            edges = [[dataclasses.replace(e, node=change(e.node)) for e in p.edges] for p in pages]
+            return [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
+
+        async def receipt_events(self, app: str, uids: Any) -> list[list[Any]]:
+            found = await graph.store.receipt_events(app, uids)
+            return (
+                [[change(r) for r in rs] for rs in found] if method == "receipt_events" else found
+            )
+
+        async def push_attempts(self, app: str, uids: Any) -> list[list[Any]]:
+            found = await graph.store.push_attempts(app, uids)
+            return [[change(p) for p in ps] for ps in found] if method == "push_attempts" else found
 
     return Broken()
 
 
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"sdk_version": None},  # null on a non-null field: propagates to the list item
-        {"device_model": 42},  # an int where a String is due: coerced as graphql-core does
-        {"os_version": object()},  # a value String refuses: a nulled nullable field
-        {"platform": "MARS"},  # not a value of the enum: an error on a non-null field
-    ],
-    ids=["null", "int", "object", "enum"],
-)
+BAD_VALUES = [
+    # null on a non-null field: propagates to the list item, and on up
+    ("connection_pages", {"sdk_version": None}),
+    # an int where a String is due: coerced as graphql-core does
+    ("connection_pages", {"device_model": 42}),
+    # a value String refuses: a nulled nullable field
+    ("connection_pages", {"os_version": object()}),
+    # not a value of the enum: an error on a non-null field
+    ("connection_pages", {"platform": "MARS"}),
+    # the same inside the sub-trees completed inline: history and push attempts
+    ("receipt_events", {"at": "yesterday"}),
+    ("push_attempts", {"provider": None}),
+    ("push_attempts", {"error_code": 7}),
+    ("push_attempts", {"success": "yes"}),
+]
+
+
+@pytest.mark.parametrize(("method", "changes"), BAD_VALUES)
 async def test_bad_values_fail_as_graphql_says(
-    graph: Graph, monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any]
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, method: str, changes: dict[str, Any]
 ) -> None:
     await _fill(graph)
-    store = _broken_store(graph, **changes)
+    store = _broken_store(graph, method, **changes)
     document = """{ user(id: "u1") { connections { nodes {
-        status sdkVersion platform deviceModel osVersion } } } }"""
+        status sdkVersion platform deviceModel osVersion
+        sentMessages { nodes { msgUid receipts { nodes {
+          status history { status at }
+          pushAttempts { provider success errorCode } } } } } } } } }"""
 
     async def run() -> Any:
         context = Context(store, "app-a", 7, Loaders.for_app(store, "app-a"))
@@ -155,8 +173,8 @@ async def test_bad_values_fail_as_graphql_says(
 
     fast, plain = await _both(monkeypatch, run)
     assert fast == plain
-    if "device_model" in changes:
-        assert fast[1] == [] and fast[0]["user"]["connections"]["nodes"][0]["deviceModel"] == "42"
+    if changes in ({"device_model": 42}, {"error_code": 7}):
+        assert fast[1] == []  # graphql-core coerces these
     else:
         assert fast[1], "expected an error"
 
@@ -171,7 +189,8 @@ def test_hot_types_have_inline_plans() -> None:
     assert "sentMessages" not in names["ConnectionLog"]  # arguments: graphql-core's path
     assert {"id", "builtinType", "prompt", "sentAt"} <= names["SentMessage"]
     assert not {"statusSettled", "receipts", "receiptSummary"} & names["SentMessage"]
-    assert names["Receipt"] == {"recipientId", "status", "statusAt", "pushSkipped"}
+    receipt = {"recipientId", "status", "statusAt", "pushSkipped", "history", "pushAttempts"}
+    assert names["Receipt"] == receipt
     assert names["ReceiptEvent"] == {"status", "at"}
     assert names["PushAttempt"] == {
         "provider",
