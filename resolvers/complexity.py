@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -158,19 +157,41 @@ class _Walker:
         return min(max(value, 0), MAX_FIRST)
 
 
+_MAX_CACHED_VARIABLES = 64
+VariablesKey = tuple[tuple[str, int | str | None], ...]
+
+
 def _limits_rule(variables: Mapping[str, Any], operation_name: str | None) -> type[ValidationRule]:
     """The rule for a request, the same class for the same variables and operation name,
-    so that the schema's validation cache answers a repeated request."""
-    try:
-        key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # not JSON (an in-process caller's values): no caching
+    so that the schema's validation cache answers a repeated request.
+
+    The cache keys only on what can change an estimate (each variable's name, and
+    its value when an int, clamped as a page size is; null or "other" else): a few
+    bytes a request, never the variables' payload, which may be up to the body limit."""
+    if len(variables) > _MAX_CACHED_VARIABLES:
         return _new_limits_rule(variables, operation_name)
+    key = tuple(
+        sorted(
+            (str(name), _page_size_of(value) if type(value) is int else _shape(value))
+            for name, value in variables.items()
+        )
+    )
     return _cached_limits_rule(key, operation_name)
 
 
+def _page_size_of(value: int) -> int:
+    return min(max(value, 0), MAX_FIRST)
+
+
+def _shape(value: object) -> str | None:
+    return None if value is None else "other"
+
+
 @lru_cache(maxsize=256)
-def _cached_limits_rule(variables: bytes, operation_name: str | None) -> type[ValidationRule]:
-    return _new_limits_rule(orjson.loads(variables), operation_name)
+def _cached_limits_rule(
+    variables: VariablesKey, operation_name: str | None
+) -> type[ValidationRule]:
+    return _new_limits_rule(dict(variables), operation_name)
 
 
 def _new_limits_rule(

@@ -5,6 +5,7 @@ import time
 import pytest
 from graphql import get_introspection_query
 
+from resolvers import complexity
 from resolvers.context import build_context
 from resolvers.limits import MAX_ALIASES, MAX_TOKENS
 from resolvers.schema import schema
@@ -156,3 +157,12 @@ async def test_a_rejected_query_never_reaches_the_store(
     document = HUNDREDS
     await too_complex(graph, document)
     assert calls == []
+
+
+def test_the_rule_cache_keys_on_page_sizes_not_on_payloads() -> None:
+    pad = {"filter": {"senderId": "x" * 1_000_000}}
+    same = complexity._limits_rule({**pad, "n": 5}, None)
+    assert complexity._limits_rule({"filter": {"senderId": "y"}, "n": 5}, None) is same
+    assert complexity._limits_rule({"filter": {}, "n": 6}, None) is not same
+    assert complexity._limits_rule({"n": 10**9}, None) is complexity._limits_rule({"n": 100}, None)
+    assert complexity._limits_rule({"n": None}, None) is not complexity._limits_rule({}, None)
