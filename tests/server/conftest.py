@@ -1,4 +1,10 @@
-"""A real SQLite store in a temp dir behind the app, and keys for two apps."""
+"""A real store behind the app, and keys for two apps.
+
+``store`` runs each test on every backend of the store conformance suite: SQLite
+in a temp dir (the file of ``store_url``), MongoDB on mongomock, and a real
+MongoDB when ``TRACKING_TEST_MONGODB_URI`` is set. A module that needs the SQLite
+file itself pins it with ``pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])``.
+"""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +18,7 @@ from server.auth import create_key
 from store.factory import open_store
 from store.interface import Store
 from store.model import KeyRole
+from tests.store.conftest import BACKENDS
 
 
 @pytest.fixture
@@ -19,12 +26,20 @@ def store_url(tmp_path: Path) -> str:
     return "sqlite:///" + str(tmp_path / "data" / "tracking.db")
 
 
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-async def store(store_url: str) -> AsyncIterator[Store]:
-    store = open_store(store_url, 7)
+async def store(backend_name: str, store_url: str, tmp_path: Path) -> AsyncIterator[Store]:
+    maker = BACKENDS[backend_name](tmp_path)
+    store = open_store(store_url, 7) if backend_name == "sqlite" else maker(7)
     await store.open()
     yield store
     await store.close()
+    if hasattr(maker, "drop"):
+        maker.drop()
 
 
 @pytest.fixture

@@ -4,8 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import pytest
 
 from store.limits import now_ms
+
+sqlite_only = pytest.mark.parametrize("backend_name", ["sqlite"])
+"""Pins a test of the ``store`` fixture to the SQLite backend."""
 
 
 @dataclass

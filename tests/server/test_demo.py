@@ -5,6 +5,7 @@ import itertools
 from collections import Counter, defaultdict
 
 import pytest
+from http_helpers import sqlite_only
 
 from server.demo import SHOWCASE_USER, generate_events, has_demo_data, load_demo
 from server.events import parse_event
@@ -130,6 +131,7 @@ def test_lazy_and_scalable():
     assert many > 4 * sum(1 for _ in generate_events("bench", now=NOW, users=12, seed=3))
 
 
+@sqlite_only  # volume test: mongomock scans every document, the backend is not under test
 async def test_load_demo_goes_through_ingest_once(store: Store):
     assert not await has_demo_data(store)
     accepted, rejected = await load_demo(store, users=4)

@@ -24,6 +24,9 @@ from server.config import Settings
 from store.interface import Store
 from tests.fuzzing import fuzz_settings
 
+# On SQLite only: this module fuzzes the HTTP and GraphQL layers, the same on every backend.
+pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])
+
 ALLOWED_CODES = {None, "BAD_USER_INPUT", "OUT_OF_RETENTION", "QUERY_TOO_COMPLEX"}
 NOW = datetime.now(UTC)
 

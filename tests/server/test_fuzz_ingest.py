@@ -28,6 +28,9 @@ from store.limits import DAY_MS, now_ms
 from store.records import message_key
 from tests.fuzzing import fuzz_settings
 
+# On SQLite only: this module counts rows in the SQLite file itself.
+pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])
+
 Event = dict[str, Any]
 _serial = itertools.count()
 

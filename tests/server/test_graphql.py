@@ -6,7 +6,7 @@ import re
 import httpx
 import orjson
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
+from http_helpers import Keys, bearer, every_type, ndjson, sqlite_only
 
 from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
@@ -139,6 +139,7 @@ async def test_graphiql_comes_with_the_demo_key_and_the_console_query(store: Sto
     assert json.loads(match.group(1)) == console_query("alice")
 
 
+@sqlite_only  # volume test: mongomock scans every document, the backend is not under test
 async def test_the_console_query_runs_on_demo_data(client, store: Store):
     from server.auth import create_key
     from store.model import KeyRole
