@@ -15,10 +15,15 @@ from starlette.routing import Route
 from server.config import Settings
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
-from server.middleware import REQUEST_ID_HEADER, RequestIdMiddleware, internal_error
+from server.middleware import (
+    REQUEST_ID_HEADER,
+    RequestIdMiddleware,
+    internal_error,
+    store_unavailable,
+)
 from server.ratelimit import RateLimiter
 from store.factory import open_store
-from store.interface import Store
+from store.interface import Store, StoreUnavailable
 
 log = logging.getLogger("polaris.tracking")
 
@@ -118,7 +123,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
         ],
         middleware=middleware,
-        exception_handlers={Exception: internal_error},
+        exception_handlers={StoreUnavailable: store_unavailable, Exception: internal_error},
         lifespan=lifespan,
     )
     app.state.store = store

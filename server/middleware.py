@@ -1,5 +1,6 @@
 """HTTP hygiene shared by every route: a request id on each request and response,
-and a generic JSON answer (with that id) for any unexpected failure."""
+a 503 while the store cannot be reached, and a generic JSON answer (with the
+request id) for any unexpected failure."""
 
 import logging
 import re
@@ -10,10 +11,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.masking import INTERNAL_CODE, INTERNAL_MESSAGE, new_request_id
+from store.interface import StoreUnavailable
 
 log = logging.getLogger("polaris.tracking")
 
 REQUEST_ID_HEADER = "X-Request-Id"
+STORE_RETRY_AFTER_S = 5
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
@@ -56,3 +59,12 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     )
     body = {"error": {"code": INTERNAL_CODE, "message": INTERNAL_MESSAGE, "requestId": request_id}}
     return JSONResponse(body, status_code=500, headers={REQUEST_ID_HEADER: request_id})
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """Starlette's handler for a store that cannot be reached (say, MongoDB down while
+    a key is looked up): 503 with ``Retry-After``; the server recovers by itself."""
+    assert isinstance(exc, StoreUnavailable)
+    log.warning("store unavailable in %s %s: %s", request.method, request.url.path, exc)
+    body = {"error": {"code": "STORE_UNAVAILABLE", "message": "the store is unavailable; retry"}}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(STORE_RETRY_AFTER_S)})

@@ -41,3 +41,26 @@ async def test_a_failing_store_answers_a_generic_error_with_the_request_id(
     [record] = [r for r in caplog.records if request_id in r.getMessage()]
     assert record.exc_info is not None
     assert SECRET in caplog.text and "Traceback" in caplog.text
+
+
+async def test_an_unreachable_store_answers_503_and_recovers_by_itself(
+    client: httpx.AsyncClient, keys: Keys, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.interface import StoreUnavailable
+
+    real = store.key_by_hash
+
+    async def down(*args: object) -> None:
+        raise StoreUnavailable("cannot reach the store")
+
+    monkeypatch.setattr(store, "key_by_hash", down)
+    for path, key in (("/graphql", keys.read_a), ("/v1/events", keys.ingest_a)):
+        response = await client.post(path, json={"query": "{ __typename }"}, headers=bearer(key))
+        assert response.status_code == 503, path
+        assert response.json()["error"]["code"] == "STORE_UNAVAILABLE"
+        assert response.headers["retry-after"] == "5"
+    monkeypatch.setattr(store, "key_by_hash", real)
+    response = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers=bearer(keys.read_a)
+    )
+    assert response.json() == {"data": {"__typename": "Query"}}
