@@ -47,6 +47,8 @@ class SqliteStore:
         self._read_conns: list[sqlite3.Connection] = []
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._queue: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
+        self._flusher: asyncio.Future[None] | None = None
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -117,7 +119,41 @@ class SqliteStore:
     # --- writer ------------------------------------------------------------------
 
     async def write(self, events: Sequence[Event]) -> WriteResult:
-        return await self._write(writer.write_batch, list(events))
+        """Batches that arrive while the writer is busy are committed together once
+        it is free (a group commit: one transaction, one sync to disk); each call
+        still returns only once its own events are durable, with its own counts."""
+        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
+        self._queue.append((list(events), future))
+        if self._flusher is None:
+            self._flusher = asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        group: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
+        try:
+            while self._queue:
+                group, self._queue = self._queue, []
+                try:
+                    results = await self._write(writer.write_batches, [b for b, _ in group])
+                except Exception as exc:
+                    if len(group) == 1:
+                        _settle(group[0][1], exc)
+                        continue
+                    for batch, future in group:  # alone, so one bad batch fails only itself
+                        try:
+                            _settle(future, await self._write(writer.write_batch, batch))
+                        except Exception as alone:
+                            _settle(future, alone)
+                else:
+                    for (_, future), result in zip(group, results, strict=True):
+                        _settle(future, result)
+        except BaseException as exc:  # cancelled with the loop: no caller waits forever
+            for _, future in group + self._queue:
+                _settle(future, exc)
+            self._queue = []
+            raise
+        finally:
+            self._flusher = None
 
     async def purge(self) -> int:
         """Delete old records range by range (see ``store.sqlite.purge``); the count
@@ -187,3 +223,12 @@ class SqliteStore:
 
     async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
         return await self._read(reader.key_by_hash, secret_hash)
+
+
+def _settle(future: "asyncio.Future[WriteResult]", outcome: WriteResult | BaseException) -> None:
+    if future.done():  # its caller was cancelled
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

@@ -28,7 +28,7 @@ from store.sqlite import codec
 # thirds of the write rate. One statement of many rows is one step. Statements
 # have sizes from _CHUNKS only, so each size's SQL text is compiled once and
 # stays in the connection's statement cache.
-_CHUNKS = (256, 64, 16, 4, 1)
+_CHUNKS = (1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
 
 # Open and close merge into one row whatever their order. When two opens (or
 # two closes) of one connection carry different event ids, the smallest
@@ -142,11 +142,26 @@ def _new_events(conn: sqlite3.Connection, events: Sequence[Event]) -> list[Event
 
 def write_batch(conn: sqlite3.Connection, events: Sequence[Event]) -> WriteResult:
     """Store the new events of a batch in one transaction; count the rest as duplicates."""
-    if not events:
-        return WriteResult(accepted=0, duplicates=0)
+    return write_batches(conn, [events])[0]
+
+
+def write_batches(
+    conn: sqlite3.Connection, batches: Sequence[Sequence[Event]]
+) -> list[WriteResult]:
+    """Store several batches in one transaction (a group commit), as if written one
+    after the other: an id repeated in a later batch is that batch's duplicate."""
     first: dict[tuple[str, str], Event] = {}
-    for e in events:
-        first.setdefault((e.app, e.event_id), e)
+    introduced: list[list[tuple[str, str]]] = []
+    for events in batches:
+        mine = []
+        for e in events:
+            key = (e.app, e.event_id)
+            if key not in first:
+                first[key] = e
+                mine.append(key)
+        introduced.append(mine)
+    if not first:
+        return [WriteResult(accepted=0, duplicates=len(events)) for events in batches]
     unique = list(first.values())
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -162,7 +177,15 @@ def write_batch(conn: sqlite3.Connection, events: Sequence[Event]) -> WriteResul
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return WriteResult(accepted=len(new), duplicates=len(events) - len(new))
+    if len(new) == len(unique):  # the usual case: every id was new
+        counts = [len(keys) for keys in introduced]
+    else:
+        fresh = {(e.app, e.event_id) for e in new}
+        counts = [sum(key in fresh for key in keys) for keys in introduced]
+    return [
+        WriteResult(accepted=n, duplicates=len(events) - n)
+        for n, events in zip(counts, batches, strict=True)
+    ]
 
 
 def create_key(conn: sqlite3.Connection, key: ApiKey) -> None:

@@ -1,0 +1,76 @@
+"""The field table of ``server.events`` turned into one plain function per event type.
+
+Walking the table for every event (a tuple unpacked, a branch on the kind of
+check, a dict of values, a keyword call) cost about as much as the JSON parse
+itself. Like ``dataclasses`` does for ``__init__``, the table is compiled once
+into straight-line code: the same checks, in the same order, raising the same
+errors, building the record with a positional call. The table stays the one
+place the rules live; ``tests/server/test_events.py`` checks the result.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+FieldSpec = tuple[str, str, Callable[[Any], Any] | int, bool]
+"""(wire name, record attribute, checker or maximum string length, required)."""
+
+Parser = Callable[[Callable[[str], Any], str, str, int], Any]
+"""(``raw.get``, app, event id, at) -> record; raises the table's errors."""
+
+
+def compile_parser(
+    cls: type,
+    fields: tuple[FieldSpec, ...],
+    constants: dict[str, Any],
+    finish: Callable[[dict[str, Any]], None] | None,
+    errors: dict[str, Any],
+) -> Parser:
+    """A parser for one event type. ``errors`` holds ``EventError``, ``_Invalid`` and
+    ``_field_error`` of ``server.events``."""
+    namespace: dict[str, Any] = {**errors, "cls": cls, "finish": finish}
+    lines = ["def parse(get, app, event_id, at):"]
+    local: dict[str, str] = {"app": "app", "event_id": "event_id", "at": "at"}
+    for n, (wire, attr, check, required) in enumerate(fields):
+        var = local[attr] = f"v{n}"
+        lines.append(f"    {var} = get({wire!r})")
+        if type(check) is int:
+            bad = f"type({var}) is not str or not {var} or len({var}) > {check}"
+            error = f"raise _field_error({wire!r}, {var}, {check})"
+            if required:
+                lines += [f"    if {bad}:", f"        {error}"]
+            else:
+                lines += [f"    if {var} is not None and ({bad}):", f"        {error}"]
+            continue
+        namespace[f"check{n}"] = check
+        if required:
+            lines += [f"    if {var} is None:", f"        raise EventError({wire!r}, 'required')"]
+            indent = "    "
+        else:
+            lines.append(f"    if {var} is not None:")
+            indent = "        "
+        lines += [
+            f"{indent}try:",
+            f"{indent}    {var} = check{n}({var})",
+            f"{indent}except _Invalid as e:",
+            f"{indent}    raise EventError({wire!r}, str(e)) from None",
+        ]
+    for n, (attr, value) in enumerate(constants.items()):
+        namespace[f"const{n}"] = value
+        local[attr] = f"const{n}"
+    if finish is not None:
+        items = ", ".join(f"{attr!r}: {var}" for attr, var in local.items())
+        lines.append(f"    finish({{{items}}})")
+    args = []
+    for field in dataclasses.fields(cls):
+        if field.name in local:
+            args.append(local[field.name])
+        elif field.default is not dataclasses.MISSING:
+            namespace[f"default_{field.name}"] = field.default
+            args.append(f"default_{field.name}")
+        else:
+            raise TypeError(f"{cls.__name__}.{field.name} has no value in the table")
+    lines.append(f"    return cls({', '.join(args)})")
+    exec("\n".join(lines), namespace)  # our own table, compiled once at import
+    parser: Parser = namespace["parse"]
+    return parser
