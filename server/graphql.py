@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -97,6 +98,10 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
         self._ide_html = self._build_ide_html(graphiql_key, example_user) if graphiql else ""
+
+    def encode_json(self, data: object) -> bytes:
+        """Responses through orjson: a few ms less than ``json.dumps`` for a console page."""
+        return orjson.dumps(data)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # no subscriptions: nothing to serve over WebSocket
