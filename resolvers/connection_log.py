@@ -14,6 +14,7 @@ from resolvers.node import Node
 from resolvers.pagination import Connection, connection
 from resolvers.receipts import prefetch_receipts
 from resolvers.scalars import DateTime
+from resolvers.selection import asks_directly
 from resolvers.sent_message import SentMessageType
 from resolvers.windows import check_first
 from store import records
@@ -73,9 +74,13 @@ class ConnectionLogType(Node):
             since=max(root.connected_at, horizon_ms(ctx.retention_days, ctx.now)),
             until=end + 1,
         )
+        # Asked now, the counts of every connection's messages go to the store together:
+        # the pages that prefetch receipts below come back later than the others.
+        counts = ctx.loaders.message_counts
+        count = counts.load(query) if asks_directly(info, "totalCount") else None
         try:
             page = await ctx.loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         await prefetch_receipts(page, info)
-        return connection(page, lambda: ctx.loaders.message_counts.load(query))
+        return connection(page, lambda: counts.load(query) if count is None else count)

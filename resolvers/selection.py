@@ -25,11 +25,22 @@ def asks_for(info: ContextInfo, names: frozenset[str]) -> bool:
     return not found.isdisjoint(names)
 
 
+def asks_directly(info: ContextInfo, name: str) -> bool:
+    """Whether the current field's own selection has a field ``name`` (through
+    fragments, not below sub-fields; directives not evaluated, as above)."""
+    raw = info._raw_info
+    found: set[str] = set()
+    sets = (node.selection_set for node in raw.field_nodes)
+    _collect(sets, raw.fragments, found, set(), deep=False)
+    return name in found
+
+
 def _collect(
     sets: Iterable[SelectionSetNode | None],
     fragments: dict[str, FragmentDefinitionNode],
     found: set[str],
     seen: set[str],
+    deep: bool = True,
 ) -> None:
     for selection_set in sets:
         if selection_set is None:
@@ -37,12 +48,13 @@ def _collect(
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 found.add(selection.name.value)
-                _collect((selection.selection_set,), fragments, found, seen)
+                if deep:
+                    _collect((selection.selection_set,), fragments, found, seen)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = fragments.get(name)
                 if name not in seen and fragment is not None:
                     seen.add(name)
-                    _collect((fragment.selection_set,), fragments, found, seen)
+                    _collect((fragment.selection_set,), fragments, found, seen, deep)
             else:  # an inline fragment
-                _collect((selection.selection_set,), fragments, found, seen)
+                _collect((selection.selection_set,), fragments, found, seen, deep)

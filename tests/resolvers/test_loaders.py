@@ -80,3 +80,25 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
     assert len(small_data["user"]["connections"]["nodes"]) == 2
     receipts = conns[0]["sentMessages"]["nodes"][0]["receipts"]["nodes"]
     assert [len(r["pushAttempts"]) for r in receipts] == [1, 1, 1]
+
+
+async def test_counts_go_together_when_only_some_pages_have_receipts(graph: Graph) -> None:
+    """The pages whose messages have receipts load them before they resolve; the
+    message counts of every page are still asked for in one store call."""
+    await graph.ingest(
+        opened("u1", "c-receipts", 50 * MINUTE),
+        sent("u1", "u2", 45 * MINUTE, "with-receipt"),
+        receipt("delivered", "with-receipt", "u2", 44 * MINUTE),
+        closed("u1", "c-receipts", 40 * MINUTE),
+        opened("u1", "c-open-channel", 30 * MINUTE),
+        sent("u1", "lobby", 25 * MINUTE, "open", channel="OPEN"),
+        opened("u1", "c-quiet", 10 * MINUTE),
+    )
+    counting = CountingStore(graph.store)
+    context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+    result = await schema.execute(CONSOLE, context_value=context)
+    assert result.errors is None, result.errors
+    assert counting.calls["count_messages"] == 1
+    assert counting.calls["receipt_events"] == 1
+    conns = (result.data or {})["user"]["connections"]["nodes"]
+    assert [c["sentMessages"]["totalCount"] for c in conns] == [0, 1, 1]
