@@ -1,0 +1,180 @@
+"""``python -m bench``: the SPEC §6 figures, each a median over repeated runs.
+
+Prints progress on stderr and the table on stdout. See bench/README.md.
+"""
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import console, corpus, ingest
+from bench.report import Table, machine, say, si
+
+DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        help="'sqlite' (default: files in the cache folder) or a mongodb:// URI"
+        " (databases polaris_bench_<N> on that server)",
+    )
+    parser.add_argument(
+        "--sizes",
+        default="1000000,10000000",
+        help="events in the query stores, comma-separated (default 1000000,10000000)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help=f"where the stores are kept between runs (default {DEFAULT_CACHE})",
+    )
+    parser.add_argument(
+        "--max-age-h",
+        type=float,
+        default=24.0,
+        help="rebuild a cached store older than this (its data ages out of retention)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument(
+        "--ingest-events",
+        type=int,
+        default=200_000,
+        help="events a run posts to measure ingest (default 200000)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=40,
+        help="console queries a latency run sends after its warm-up (default 40)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sqlite = args.store == "sqlite"
+    table = Table()
+    say(f"machine: {machine()}")
+
+    # --- ingest into an empty store, against the raw limit --------------------------
+    events = ingest.wire_events(args.ingest_events, seed=1)
+    bodies = ingest.ndjson_batches(events)
+    http_rates, raw_rates = [], []
+    for run in range(args.runs):
+        if sqlite:
+            raw_rates.append(ingest.raw_rate(events))
+            http_rates.append(ingest.fresh_http_rate(bodies))
+        else:
+            http_rates.append(ingest.http_rate(_scratch_mongo(args.store, run), bodies))
+        say(f"ingest run {run + 1}: HTTP {http_rates[-1]:,.0f} events/s"
+            + (f", raw {raw_rates[-1]:,.0f} events/s" if raw_rates else ""))  # fmt: skip
+    http = statistics.median(http_rates)
+    label = f"ingest, POST /v1/events, batches of {ingest.BATCH:,}, empty store"
+    table.add(label, f"{http:,.0f} events/s", ">= 50,000 events/s")
+    if sqlite:
+        raw = statistics.median(raw_rates)
+        table.add("ingest, raw SQLite executemany, same rows", f"{raw:,.0f} events/s")
+        table.check("ingest ratio HTTP / raw", f"{http / raw:.2f}", ">= 0.6", http / raw >= 0.6)
+
+    # --- the console query on each store size ----------------------------------------
+    per_size: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        store = corpus.ensure(args.store, args.cache, size, args.max_age_h)
+        name = si(store.events)
+        say(f"console query on {name} events, user {store.busy_user}")
+        latencies = [
+            console.http_latency(store.store_url, store.busy_user, args.requests)
+            for _ in range(args.runs)
+        ]
+        p50 = statistics.median(x.p50_ms for x in latencies)
+        p95 = statistics.median(x.p95_ms for x in latencies)
+        peak = max(x.rss_peak_mb for x in latencies)
+        first = latencies[0]
+        table.add(
+            f"console query, {name} events: response",
+            f"{first.objects:,} objects, {first.response_kb:,.0f} KiB",
+        )
+        table.check(
+            f"console query, {name} events: p50 / p95 over HTTP",
+            f"{p50:.1f} / {p95:.1f} ms",
+            "p95 < 100 ms",
+            p95 < 100,
+        )
+        calls, overhead = console.measure_in_process(store.store_url, store.busy_user, args.runs)
+        table.check(
+            f"console query, {name} events: store queries, pages 20/20/50 vs 5/5/10",
+            f"{calls[0]} / {calls[1]}",
+            "equal",
+            calls[0] == calls[1],
+        )
+        table.check(
+            f"GraphQL vs direct fetch + orjson, {name} events, wall",
+            f"{overhead.graphql_ms:.1f} / {overhead.direct_ms:.1f} ms = {overhead.ratio:.2f}x",
+            "<= 3x",
+            overhead.ratio <= 3,
+        )
+        table.check(
+            f"GraphQL vs direct fetch + orjson, {name} events, CPU",
+            f"{overhead.graphql_cpu_ms:.1f} / {overhead.direct_cpu_ms:.1f} ms"
+            f" = {overhead.cpu_ratio:.2f}x",
+            "<= 3x",
+            overhead.cpu_ratio <= 3,
+        )
+        table.add(
+            f"server RSS, {name} events: at start / peak",
+            f"{first.rss_start_mb:.0f} / {peak:.0f} MiB",
+        )
+        grown = _growth_ingest(args, store, run_events=max(ingest.BATCH, args.ingest_events // 2))
+        if grown is not None:
+            table.add(f"ingest into the {name}-event store (a copy)", f"{grown:,.0f} events/s")
+        per_size[size] = {"p50": p50, "p95": p95, "rss": peak, "ingest": grown or 0.0}
+
+    if len(sizes) >= 2:
+        small, large = per_size[sizes[0]], per_size[sizes[-1]]
+        span = f"{si(sizes[0])} -> {si(sizes[-1])}"
+        if small["ingest"] and large["ingest"]:
+            table.add(f"growth {span}: ingest rate", f"x{large['ingest'] / small['ingest']:.2f}")
+        table.add(
+            f"growth {span}: console p50 / p95",
+            f"x{large['p50'] / small['p50']:.2f} / x{large['p95'] / small['p95']:.2f}",
+        )
+        table.add(f"growth {span}: server peak RSS", f"x{large['rss'] / small['rss']:.2f}")
+
+    print(f"machine: {machine()}; store: {args.store}; medians of {args.runs} runs")
+    print(table.render())
+    return 0
+
+
+def _scratch_mongo(base: str, run: int) -> str:
+    url = corpus.store_url(base, Path("."), 0).replace("polaris_bench_0", f"polaris_ingest_{run}")
+    asyncio.run(corpus._drop_mongo(url))
+    return url
+
+
+def _growth_ingest(args: argparse.Namespace, store: corpus.Corpus, run_events: int) -> float | None:
+    """Ingest rate into a throw-away copy of a cached SQLite store (None for MongoDB)."""
+    if not store.store_url.startswith("sqlite"):
+        return None
+    source = Path(store.store_url[len("sqlite:///") :])
+    rates = []
+    with tempfile.TemporaryDirectory(prefix="bench-growth-", dir=args.cache) as folder:
+        copy = Path(folder) / source.name
+        say(f"copying {source.name} to ingest into it")
+        shutil.copyfile(source, copy)
+        for run in range(args.runs):
+            bodies = ingest.ndjson_batches(ingest.wire_events(run_events, seed=100 + run))
+            rates.append(ingest.http_rate(f"sqlite:///{copy}", bodies))
+    return statistics.median(rates)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""The console query (SPEC §6): latency over HTTP, store calls, the GraphQL layer's cost.
+
+* Latency: the real server (``bench.server``) over the cached store, one
+  client sending the query again and again (after a warm-up), timed from the
+  request to the last byte of the response. The server's peak RSS is read
+  from ``/proc`` afterwards.
+* Store calls: the query run in this process on a store that counts its
+  calls, at two sets of page sizes.
+* Overhead: in this process, ``schema.execute`` plus ``orjson.dumps`` of its
+  data, against ``bench.direct`` (the same records from the same store, as
+  JSON, no GraphQL), alternating the two; their documents must be equal.
+"""
+
+import asyncio
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from bench import direct
+from bench.server import Server, make_keys
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+from resolvers.schema import schema
+from server.demo import DEMO_APP
+from store.factory import open_store
+from store.interface import Store
+from store.limits import now_ms
+
+CONSOLE = """query Console($user: ID!, $c: Int = 20, $m: Int = 20, $r: Int = 50) {
+  user(id: $user) {
+    id
+    connections(first: $c) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id connectionId userId status connectedAt disconnectedAt disconnectReason
+        rejectCode rejectDescription sdkVersion platform deviceModel osVersion ip
+        sentMessages(first: $m) {
+          totalCount
+          nodes {
+            id msgUid senderId targetId channelType messageType builtinType source
+            sentAt result muteScope prompt statusSettled
+            receiptSummary {
+              total delivered notDelivered offline pending pushSucceeded pushFailed
+            }
+            receipts(first: $r) {
+              nodes {
+                recipientId status statusAt pushSkipped
+                history { status at }
+                pushAttempts { provider sentAt success errorCode errorDescription }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}"""
+SMALL_PAGES = {"c": 5, "m": 5, "r": 10}
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    p50_ms: float
+    p95_ms: float
+    response_kb: float
+    objects: int
+    rss_start_mb: float
+    rss_peak_mb: float
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def count_objects(value: Any) -> int:
+    """GraphQL objects in a response (every dict)."""
+    if isinstance(value, dict):
+        return 1 + sum(count_objects(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(count_objects(v) for v in value)
+    return 0
+
+
+def http_latency(store_url: str, user: str, requests: int, warmup: int = 3) -> Latency:
+    read_key, _ = make_keys(store_url, DEMO_APP)
+    body = orjson.dumps({"query": CONSOLE, "variables": {"user": user}})
+    headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
+    with Server(store_url) as server:
+        rss_start, _ = server.memory_mb()
+        times: list[float] = []
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            for i in range(warmup + requests):
+                started = time.perf_counter()
+                response = client.post("/graphql", content=body, headers=headers)
+                elapsed = time.perf_counter() - started
+                response.raise_for_status()
+                if i == 0:
+                    document = response.json()
+                    if document.get("errors"):
+                        raise RuntimeError(f"console query failed: {document['errors']}")
+                    size, objects = len(response.content), count_objects(document["data"])
+                if i >= warmup:
+                    times.append(elapsed * 1000)
+        _, rss_peak = server.memory_mb()
+    return Latency(
+        percentile(times, 0.5),
+        percentile(times, 0.95),
+        size / 1024,
+        objects,
+        rss_start,
+        rss_peak,
+    )
+
+
+class CountingStore:
+    """Forwards to a real store and counts the calls of each method."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._store, name)
+
+        async def counted(*args: Any) -> Any:
+            self.calls[name] += 1
+            return await method(*args)
+
+        return counted
+
+
+def _context(store: Any, now: int) -> Context:
+    return Context(store, DEMO_APP, store.retention_days, Loaders.for_app(store, DEMO_APP), now)
+
+
+async def _graphql(store: Any, user: str, now: int, pages: dict[str, int] | None = None) -> Any:
+    result = await schema.execute(
+        CONSOLE, variable_values={"user": user, **(pages or {})}, context_value=_context(store, now)
+    )
+    if result.errors:
+        raise RuntimeError(f"console query failed: {result.errors}")
+    return result.data
+
+
+async def store_calls(store: Store, user: str) -> tuple[int, int]:
+    """Store calls of the console query at the default page sizes and at small ones."""
+    totals = []
+    for pages in (None, SMALL_PAGES):
+        counting = CountingStore(store)
+        counting.retention_days = store.retention_days  # type: ignore[attr-defined]
+        await _graphql(counting, user, now_ms(), pages)
+        totals.append(sum(counting.calls.values()))
+    return totals[0], totals[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Overhead:
+    graphql_ms: float
+    direct_ms: float
+    graphql_cpu_ms: float
+    direct_cpu_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.graphql_ms / self.direct_ms
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.graphql_cpu_ms / self.direct_cpu_ms
+
+
+async def overhead(store: Store, user: str, runs: int) -> Overhead:
+    """Median wall and CPU time (this process, every thread: the store's readers
+    too) of the GraphQL response and of the direct one, alternated."""
+    now = now_ms()
+    retention = store.retention_days
+    graphql_data = await _graphql(store, user, now)
+    direct_data = await direct.console(store, DEMO_APP, user, now=now, retention_days=retention)
+    if graphql_data != direct_data:
+        raise RuntimeError("the direct fetch does not give the GraphQL response's data")
+    times: dict[str, list[tuple[float, float]]] = {"graphql": [], "direct": []}
+    for _ in range(max(runs, 3) * 3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        orjson.dumps({"data": await _graphql(store, user, now)})
+        times["graphql"].append((time.perf_counter() - wall, time.process_time() - cpu))
+        wall, cpu = time.perf_counter(), time.process_time()
+        data = await direct.console(store, DEMO_APP, user, now=now, retention_days=retention)
+        orjson.dumps({"data": data})
+        times["direct"].append((time.perf_counter() - wall, time.process_time() - cpu))
+    medians = {
+        name: (
+            statistics.median(w for w, _ in pairs) * 1000,
+            statistics.median(c for _, c in pairs) * 1000,
+        )
+        for name, pairs in times.items()
+    }
+    return Overhead(
+        medians["graphql"][0], medians["direct"][0], medians["graphql"][1], medians["direct"][1]
+    )
+
+
+async def in_process(store_url: str, user: str, runs: int) -> tuple[tuple[int, int], Overhead]:
+    store = open_store(store_url)
+    await store.open()
+    try:
+        calls = await store_calls(store, user)
+        return calls, await overhead(store, user, runs)
+    finally:
+        await store.close()
+
+
+def measure_in_process(store_url: str, user: str, runs: int) -> tuple[tuple[int, int], Overhead]:
+    return asyncio.run(in_process(store_url, user, runs))

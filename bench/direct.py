@@ -1,0 +1,183 @@
+"""The console query without GraphQL: the same records, straight from the store, as JSON.
+
+The yardstick of the GraphQL layer's overhead (SPEC §6): the same store calls
+the dataloaders make (one per level, the same batches), the same receipts,
+summaries, ids, cursors and date formats, assembled into plain dicts by hand
+and serialised with orjson. ``bench.console`` checks that the document equals
+the GraphQL response's ``data``, so both sides really do the same work.
+"""
+
+import asyncio
+from collections import Counter
+from typing import Any
+
+from resolvers import ids
+from resolvers.scalars import format_ms
+from resolvers.windows import window
+from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
+from store.interface import TrackingReader
+from store.limits import SETTLE_MS, horizon_ms
+from store.model import ConnectionStatus, ReceiptStatus
+from store.receipts import build_receipts, has_receipts
+from store.records import (
+    ConnectionLog,
+    ConnectionQuery,
+    MessageQuery,
+    PageRequest,
+    PushAttempt,
+    Receipt,
+    SentMessage,
+)
+
+
+def _ms(value: int | None) -> str | None:
+    return None if value is None else format_ms(value)
+
+
+def _connection(log: ConnectionLog) -> dict[str, Any]:
+    return {
+        "id": ids.encode(ids.CONNECTION_LOG, log.user_id, log.key),
+        "connectionId": log.connection_id,
+        "userId": log.user_id,
+        "status": log.status.value,
+        "connectedAt": format_ms(log.connected_at),
+        "disconnectedAt": _ms(log.disconnected_at),
+        "disconnectReason": log.disconnect_reason and log.disconnect_reason.value,
+        "rejectCode": log.reject_code,
+        "rejectDescription": log.reject_description,
+        "sdkVersion": log.sdk_version,
+        "platform": log.platform.value,
+        "deviceModel": log.device_model,
+        "osVersion": log.os_version,
+        "ip": log.ip,
+    }
+
+
+def _receipt(receipt: Receipt, attempts: list[PushAttempt]) -> dict[str, Any]:
+    return {
+        "recipientId": receipt.recipient_id,
+        "status": receipt.status.value,
+        "statusAt": _ms(receipt.status_at),
+        "pushSkipped": receipt.push_skipped and receipt.push_skipped.value,
+        "history": [{"status": h.status.value, "at": format_ms(h.at)} for h in receipt.history],
+        "pushAttempts": [
+            {
+                "provider": a.provider.value,
+                "sentAt": format_ms(a.sent_at),
+                "success": a.success,
+                "errorCode": a.error_code,
+                "errorDescription": a.error_description,
+            }
+            for a in attempts
+            if a.recipient_id == receipt.recipient_id
+        ],
+    }
+
+
+def _summary(receipts: list[Receipt], attempts: list[PushAttempt]) -> dict[str, int]:
+    statuses = Counter(r.status for r in receipts)
+    attempted = {a.recipient_id for a in attempts} if receipts else set()
+    succeeded = {a.recipient_id for a in attempts if a.success} if receipts else set()
+    return {
+        "total": len(receipts),
+        "delivered": statuses[ReceiptStatus.DELIVERED],
+        "notDelivered": statuses[ReceiptStatus.NOT_DELIVERED],
+        "offline": statuses[ReceiptStatus.OFFLINE],
+        "pending": statuses[ReceiptStatus.PENDING],
+        "pushSucceeded": len(succeeded),
+        "pushFailed": len(attempted - succeeded),
+    }
+
+
+def _message(
+    m: SentMessage, receipts: list[Receipt], attempts: list[PushAttempt], now: int, first: int
+) -> dict[str, Any]:
+    builtin = BUILTIN_OBJECT_NAMES.get(m.message_type)
+    return {
+        "id": ids.encode(ids.SENT_MESSAGE, m.key),
+        "msgUid": m.msg_uid,
+        "senderId": m.sender_id,
+        "targetId": m.target_id,
+        "channelType": m.channel_type.value,
+        "messageType": m.message_type,
+        "builtinType": builtin and builtin.value,
+        "source": m.source.value,
+        "sentAt": format_ms(m.sent_at),
+        "result": m.result.value,
+        "muteScope": m.mute_scope and m.mute_scope.value,
+        "prompt": prompt_for(m.result, m.mute_scope),
+        "statusSettled": now >= m.sent_at + SETTLE_MS,
+        "receiptSummary": _summary(receipts, attempts),
+        "receipts": {"nodes": [_receipt(r, attempts) for r in receipts[:first]]},
+    }
+
+
+async def console(
+    store: TrackingReader,
+    app: str,
+    user_id: str,
+    *,
+    now: int,
+    retention_days: int,
+    connections: int = 20,
+    messages: int = 20,
+    receipts: int = 50,
+) -> dict[str, Any]:
+    """The console query's ``data`` for ``user_id``, fetched and assembled without GraphQL."""
+    since, until = window(None, None, now=now, retention_days=retention_days)
+    query = ConnectionQuery(user_id, since, until)
+    [page], [total] = await asyncio.gather(
+        store.connection_pages(app, [PageRequest(query, connections)]),
+        store.count_connections(app, [query]),
+    )
+    logs = [edge.node for edge in page.edges]
+    horizon = horizon_ms(retention_days, now)
+    open_logs = [log for log in logs if log.status is not ConnectionStatus.REJECTED]
+    queries = [
+        MessageQuery(
+            sender_id=log.user_id,
+            since=max(log.connected_at, horizon),
+            until=(now if log.disconnected_at is None else log.disconnected_at) + 1,
+        )
+        for log in open_logs
+    ]
+    pages, counts = await asyncio.gather(
+        store.message_pages(app, [PageRequest(q, messages) for q in queries]),
+        store.count_messages(app, queries),
+    )
+    by_log = {id(log): (p, c) for log, p, c in zip(open_logs, pages, counts, strict=True)}
+    sent = [e.node for p in pages for e in p.edges]
+    uids = list(dict.fromkeys(m.msg_uid for m in sent if m.msg_uid and has_receipts(m)))
+    events, pushes = await asyncio.gather(
+        store.receipt_events(app, uids), store.push_attempts(app, uids)
+    )
+    events_of = dict(zip(uids, events, strict=True))
+    pushes_of = dict(zip(uids, pushes, strict=True))
+
+    nodes = []
+    for log in logs:
+        item = _connection(log)
+        found = by_log.get(id(log))
+        if found is None:  # a rejected attempt sent nothing
+            item["sentMessages"] = {"totalCount": 0, "nodes": []}
+        else:
+            message_page, count = found
+            item["sentMessages"] = {"totalCount": count, "nodes": []}
+            for edge in message_page.edges:
+                m = edge.node
+                uid = m.msg_uid if has_receipts(m) else None
+                built = build_receipts(m, events_of[uid]) if uid else []
+                attempts = pushes_of[uid] if uid and built else []
+                item["sentMessages"]["nodes"].append(_message(m, built, attempts, now, receipts))
+        nodes.append(item)
+    end = page.edges[-1].cursor if page.edges else None
+    return {
+        "user": {
+            "id": user_id,
+            "connections": {
+                "totalCount": total,
+                "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": end},
+                "nodes": nodes,
+            },
+        }
+    }

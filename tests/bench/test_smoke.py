@@ -1,0 +1,45 @@
+"""The benchmark command runs end to end on a tiny store and prints its table.
+
+Only that it runs: performance is measured by ``python -m bench``, never asserted here.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_bench_prints_its_table(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--sizes",
+        "2000,3000",
+        "--runs",
+        "1",
+        "--ingest-events",
+        "2000",
+        "--requests",
+        "3",
+        "--cache",
+        str(tmp_path / "cache"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    table = done.stdout
+    for figure in (
+        "ingest ratio HTTP / raw",
+        "console query, 3k events: p50 / p95 over HTTP",
+        "store queries, pages 20/20/50 vs 5/5/10",
+        "GraphQL vs direct fetch + orjson, 3k events",
+        "server RSS, 3k events",
+        "growth 2k -> 3k: console p50 / p95",
+    ):
+        assert figure in table, table
+    assert "built 3,000 events" in done.stderr
