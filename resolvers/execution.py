@@ -186,7 +186,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
         self._inline = enabled() and not (middleware and middleware.middlewares)
-        self._selections: dict[tuple[GraphQLObjectType, int], tuple[Any, Any]] = {}
+        self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def execute_fields(
         self,
@@ -277,7 +277,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _plain_selection(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
         """The sub-selection of ``object_type`` when every field in it has a plan
         (checked once a request for each place in the document), else :class:`_Impure`."""
-        key = (object_type, id(field_details_list))
+        key = (id(object_type), id(field_details_list))
         found = self._selections.get(key)
         if found is None:
             grouped: Any = None
@@ -294,6 +294,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 ):
                     grouped = collected[0]
             # the list is kept alive with its result, so that its id is not reused
+            # (the schema keeps the type alive)
             found = self._selections[key] = (field_details_list, grouped)
         if found[1] is None:
             raise _Impure

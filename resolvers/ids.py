@@ -7,6 +7,7 @@ stay valid across backends and purges.
 import base64
 import binascii
 import json
+import re
 
 CONNECTION_LOG = "ConnectionLog"
 SENT_MESSAGE = "SentMessage"
@@ -16,8 +17,15 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))
 """``json.dumps(parts, separators=(",", ":"))`` without building an encoder a call."""
 
 
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
+"""Printable ASCII but ``"`` and ``\\``: JSON writes such a string as it is."""
+
+
 def encode(*parts: str) -> str:
-    raw = _COMPACT.encode(parts).encode()
+    if all(_PLAIN.fullmatch(part) for part in parts):
+        raw = ('["' + '","'.join(parts) + '"]').encode()
+    else:
+        raw = _COMPACT.encode(parts).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
