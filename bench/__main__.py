@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="events a run posts to measure ingest (default 200000)",
     )
     parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=ingest.IN_FLIGHT,
+        help=f"ingest requests kept open at once (default {ingest.IN_FLIGHT})",
+    )
+    parser.add_argument(
         "--requests",
         type=int,
         default=40,
@@ -72,13 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     for run in range(args.runs):
         if sqlite:
             raw_rates.append(ingest.raw_rate(events))
-            http_rates.append(ingest.fresh_http_rate(bodies))
+            http_rates.append(ingest.fresh_http_rate(bodies, args.in_flight))
         else:
-            http_rates.append(ingest.http_rate(_scratch_mongo(args.store, run), bodies))
+            url = _scratch_mongo(args.store, run)
+            http_rates.append(ingest.http_rate(url, bodies, args.in_flight))
         say(f"ingest run {run + 1}: HTTP {http_rates[-1]:,.0f} events/s"
             + (f", raw {raw_rates[-1]:,.0f} events/s" if raw_rates else ""))  # fmt: skip
     http = statistics.median(http_rates)
-    label = f"ingest, POST /v1/events, batches of {ingest.BATCH:,}, empty store"
+    label = f"ingest, POST /v1/events, {ingest.BATCH:,}-event batches, {args.in_flight} in flight"
     table.add(label, f"{http:,.0f} events/s", ">= 50,000 events/s")
     if sqlite:
         raw = statistics.median(raw_rates)
@@ -172,7 +179,7 @@ def _growth_ingest(args: argparse.Namespace, store: corpus.Corpus, run_events: i
         shutil.copyfile(source, copy)
         for run in range(args.runs):
             bodies = ingest.ndjson_batches(ingest.wire_events(run_events, seed=100 + run))
-            rates.append(ingest.http_rate(f"sqlite:///{copy}", bodies))
+            rates.append(ingest.http_rate(f"sqlite:///{copy}", bodies, args.in_flight))
     return statistics.median(rates)
 
 
