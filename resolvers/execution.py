@@ -33,6 +33,9 @@ so the response is the same document, in the same order. With an extension
 that wraps resolvers (``resolve`` hooks, i.e. middleware) or during incremental
 delivery, the plain path runs for every field.
 
+The fields graphql-core does resolve call simple sync resolvers directly, past
+Strawberry's per-call wrappers (``resolvers.lean``).
+
 ``TRACKING_GRAPHQL_FAST_PATH=0`` turns the fast path off (the tests run the
 whole GraphQL suite both ways).
 """
@@ -57,6 +60,8 @@ from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from resolvers.lean import LeanResolvers, lean_resolvers
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
 """Values that are never awaitable; enum members are added per field."""
@@ -186,6 +191,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
         self._inline = enabled() and not (middleware and middleware.middlewares)
+        if self._inline:  # no extension wraps resolvers: call the simple ones directly
+            self.middleware_manager = LeanResolvers(lean_resolvers(self.schema))  # type: ignore[assignment]
         self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def execute_fields(
