@@ -143,7 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         grown = _growth_ingest(args, store, run_events=max(ingest.BATCH, args.ingest_events // 2))
         if grown is not None:
             table.add(f"ingest into the {name}-event store (a copy)", f"{grown:,.0f} events/s")
-        per_size[size] = {"p50": p50, "p95": p95, "rss": peak, "ingest": grown or 0.0}
+        per_size[size] = {
+            "p50": p50,
+            "p95": p95,
+            "rss": peak,
+            "ingest": grown or 0.0,
+            "objects": float(first.objects),
+        }
 
     if len(sizes) >= 2:
         small, large = per_size[sizes[0]], per_size[sizes[-1]]
@@ -153,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         table.add(
             f"growth {span}: console p50 / p95",
             f"x{large['p50'] / small['p50']:.2f} / x{large['p95'] / small['p95']:.2f}",
+        )
+        per_object = (large["p50"] / large["objects"]) / (small["p50"] / small["objects"])
+        table.add(
+            f"growth {span}: console response size / p50 per object",
+            f"x{large['objects'] / small['objects']:.2f} / x{per_object:.2f}",
         )
         table.add(f"growth {span}: server peak RSS", f"x{large['rss'] / small['rss']:.2f}")
 
