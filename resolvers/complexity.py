@@ -71,6 +71,23 @@ def count_tokens(query: str, stop_after: int) -> int:
     return count
 
 
+_CACHED_DOCUMENT_CHARS = 16_384
+"""Token counts of documents up to this size are remembered (the same few
+documents come back again and again); larger ones are counted every time, so
+the cache never holds more than a few MiB."""
+
+
+@lru_cache(maxsize=256)
+def _cached_token_count(query: str) -> int:
+    return count_tokens(query, MAX_TOKENS)
+
+
+def too_many_tokens(query: str) -> bool:
+    if len(query) <= _CACHED_DOCUMENT_CHARS:
+        return _cached_token_count(query) > MAX_TOKENS
+    return count_tokens(query, MAX_TOKENS) > MAX_TOKENS
+
+
 class _Walker:
     def __init__(self, context: ValidationContext, variables: Mapping[str, Any]) -> None:
         self.schema = context.schema
@@ -238,6 +255,6 @@ class QueryLimits(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         query = self.execution_context.query
-        if query and count_tokens(query, MAX_TOKENS) > MAX_TOKENS:
+        if query and too_many_tokens(query):
             raise QueryTooComplex(f"the document has more than {MAX_TOKENS:,} tokens (the limit)")
         yield
