@@ -23,6 +23,9 @@ class Context:
     """Quoted in the logs and in the error an internal failure answers."""
     introspection: bool = True
     """Whether ``__schema`` and ``__type`` may be queried (off in production)."""
+    selections: dict[tuple[int, bool], frozenset[str]] = field(default_factory=dict)
+    """Field names below each field node of the document (``resolvers.selection``):
+    read once a request, not once for every object of a list."""
 
 
 def build_context(

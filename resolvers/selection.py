@@ -19,20 +19,29 @@ def asks_for(info: ContextInfo, names: frozenset[str]) -> bool:
     skipped field counts: callers use this to load data ahead, never to decide
     what the response holds.
     """
-    raw = info._raw_info  # the graphql-core info: its AST nodes and fragments
-    found: set[str] = set()
-    _collect((node.selection_set for node in raw.field_nodes), raw.fragments, found, set())
-    return not found.isdisjoint(names)
+    return not _names_below(info, deep=True).isdisjoint(names)
 
 
 def asks_directly(info: ContextInfo, name: str) -> bool:
     """Whether the current field's own selection has a field ``name`` (through
     fragments, not below sub-fields; directives not evaluated, as above)."""
-    raw = info._raw_info
-    found: set[str] = set()
-    sets = (node.selection_set for node in raw.field_nodes)
-    _collect(sets, raw.fragments, found, set(), deep=False)
-    return name in found
+    return name in _names_below(info, deep=False)
+
+
+def _names_below(info: ContextInfo, *, deep: bool) -> frozenset[str]:
+    """The field names below the current field node, walked once a request: every
+    object of a list shares its field's nodes (the document lives as long as the
+    request, so the node's id is a safe key until then)."""
+    raw = info._raw_info  # the graphql-core info: its AST nodes and fragments
+    memo = info.context.selections
+    key = (id(raw.field_nodes[0]), deep)
+    names = memo.get(key)
+    if names is None:
+        found: set[str] = set()
+        sets = (node.selection_set for node in raw.field_nodes)
+        _collect(sets, raw.fragments, found, set(), deep)
+        names = memo[key] = frozenset(found)
+    return names
 
 
 def _collect(
