@@ -27,41 +27,12 @@ from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
 from server.demo import DEMO_APP
+from server.graphql import console_query
 from store.factory import open_store
 from store.interface import Store
 from store.limits import now_ms
 
-CONSOLE = """query Console($user: ID!, $c: Int = 20, $m: Int = 20, $r: Int = 50) {
-  user(id: $user) {
-    id
-    connections(first: $c) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        id connectionId userId status connectedAt disconnectedAt disconnectReason
-        rejectCode rejectDescription sdkVersion platform deviceModel osVersion ip
-        sentMessages(first: $m) {
-          totalCount
-          nodes {
-            id msgUid senderId targetId channelType messageType builtinType source
-            sentAt result muteScope prompt statusSettled
-            receiptSummary {
-              total delivered notDelivered offline pending pushSucceeded pushFailed
-            }
-            receipts(first: $r) {
-              nodes {
-                recipientId status statusAt pushSkipped
-                history { status at }
-                pushAttempts { provider sentAt success errorCode errorDescription }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}"""
-SMALL_PAGES = {"c": 5, "m": 5, "r": 10}
+SMALL_PAGES = {"connections": 5, "messages": 5, "receipts": 10}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +61,7 @@ def count_objects(value: Any) -> int:
 
 def http_latency(store_url: str, user: str, requests: int, warmup: int = 3) -> Latency:
     read_key, _ = make_keys(store_url, DEMO_APP)
-    body = orjson.dumps({"query": CONSOLE, "variables": {"user": user}})
+    body = orjson.dumps({"query": console_query(user)})
     headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
     with Server(store_url) as server:
         rss_start, _ = server.memory_mb()
@@ -142,7 +113,7 @@ def _context(store: Any, now: int) -> Context:
 
 async def _graphql(store: Any, user: str, now: int, pages: dict[str, int] | None = None) -> Any:
     result = await schema.execute(
-        CONSOLE, variable_values={"user": user, **(pages or {})}, context_value=_context(store, now)
+        console_query(user, **(pages or {})), context_value=_context(store, now)
     )
     if result.errors:
         raise RuntimeError(f"console query failed: {result.errors}")

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from resolvers import ids
+from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.scalars import format_ms
 from resolvers.windows import window
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
@@ -119,9 +120,9 @@ async def console(
     *,
     now: int,
     retention_days: int,
-    connections: int = 20,
-    messages: int = 20,
-    receipts: int = 50,
+    connections: int = CONNECTIONS_FIRST,
+    messages: int = MESSAGES_FIRST,
+    receipts: int = RECEIPTS_FIRST,
 ) -> dict[str, Any]:
     """The console query's ``data`` for ``user_id``, fetched and assembled without GraphQL."""
     since, until = window(None, None, now=now, retention_days=retention_days)

@@ -1,41 +1,14 @@
 """The store is asked once per level of the graph, whatever the page sizes."""
 
 from collections import Counter
-from typing import Any
 
+from bench.console import CountingStore
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
-from store.interface import Store
+from server.graphql import console_query
 from tests.events import MINUTE, closed, opened, push, receipt, sent
 from tests.resolvers.conftest import Graph
-
-CONSOLE = """query ($c: Int, $m: Int, $r: Int) {
-  user(id: "u1") { connections(first: $c) { totalCount nodes {
-    id connectionId status connectedAt sdkVersion platform ip
-    sentMessages(first: $m) { totalCount nodes {
-      id msgUid result sentAt prompt statusSettled
-      receiptSummary { total delivered offline pushFailed }
-      receipts(first: $r) { nodes {
-        recipientId status history { status at }
-        pushAttempts { provider success errorCode } } } } } } } } }"""
-
-
-class CountingStore:
-    """Forwards to a real store and counts the calls of each method."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.calls: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._store, name)
-
-        async def counted(*args: Any) -> Any:
-            self.calls[name] += 1
-            return await method(*args)
-
-        return counted
 
 
 async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
@@ -58,9 +31,8 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
     async def calls(size: int) -> tuple[Counter[str], dict]:
         counting = CountingStore(graph.store)
         context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
-        result = await schema.execute(
-            CONSOLE, variable_values={"c": size, "m": size, "r": size}, context_value=context
-        )
+        document = console_query("u1", connections=size, messages=size, receipts=size)
+        result = await schema.execute(document, context_value=context)
         assert result.errors is None, result.errors
         return counting.calls, result.data or {}
 
@@ -96,7 +68,7 @@ async def test_counts_go_together_when_only_some_pages_have_receipts(graph: Grap
     )
     counting = CountingStore(graph.store)
     context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
-    result = await schema.execute(CONSOLE, context_value=context)
+    result = await schema.execute(console_query("u1"), context_value=context)
     assert result.errors is None, result.errors
     assert counting.calls["count_messages"] == 1
     assert counting.calls["receipt_events"] == 1
