@@ -11,8 +11,8 @@ from resolvers.limits import MESSAGES_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
 from resolvers.sent_message import SentMessageType
-from resolvers.user import User, _dt
-from resolvers.windows import check_first, start_of_day_ms, time_zone, window
+from resolvers.user import User
+from resolvers.windows import as_datetime, check_first, start_of_day_ms, time_zone, window
 from store import records
 from store.catalogue import OBJECT_NAME_OF, custom_type_error
 from store.interface import InvalidCursor
@@ -31,8 +31,8 @@ def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQu
         else start_of_day_ms(ctx.now, zone)
     )
     since, until = window(
-        _dt(f.since),
-        _dt(f.until),
+        as_datetime(f.since),
+        as_datetime(f.until),
         now=ctx.now,
         retention_days=ctx.retention_days,
         default_since=default_since,

@@ -1,7 +1,5 @@
 """``User``: the entry point of a user's connection logs."""
 
-from datetime import datetime
-
 import strawberry
 
 from resolvers.connection_log import ConnectionLogType
@@ -10,7 +8,7 @@ from resolvers.errors import BadUserInput
 from resolvers.limits import CONNECTIONS_FIRST
 from resolvers.pagination import Connection, connection
 from resolvers.scalars import DateTime
-from resolvers.windows import check_first, window
+from resolvers.windows import as_datetime, check_first, window
 from store import records
 from store.interface import InvalidCursor
 
@@ -33,15 +31,12 @@ class User:
     ) -> Connection[ConnectionLogType]:
         size = check_first(first, CONNECTIONS_FIRST)
         ctx = info.context
-        start, end = window(_dt(since), _dt(until), now=ctx.now, retention_days=ctx.retention_days)
+        start, end = window(
+            as_datetime(since), as_datetime(until), now=ctx.now, retention_days=ctx.retention_days
+        )
         query = records.ConnectionQuery(user_id=str(self.id), since=start, until=end)
         try:
             page = await ctx.loaders.connection_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         return connection(page, lambda: ctx.loaders.connection_counts.load(query))
-
-
-def _dt(value: object) -> datetime | None:
-    assert value is None or isinstance(value, datetime)
-    return value

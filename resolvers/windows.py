@@ -25,6 +25,13 @@ def time_zone(name: str) -> tzinfo:
         raise BadUserInput(f"timeZone: '{name}' is not a known IANA time zone") from None
 
 
+def as_datetime(value: object) -> datetime | None:
+    """A ``DateTime`` argument as the scalar parsed it (its annotation is the
+    scalar's ``NewType``, so the checker needs this narrowing)."""
+    assert value is None or isinstance(value, datetime)
+    return value
+
+
 def to_ms(value: datetime, zone: tzinfo = UTC) -> int:
     """Epoch ms of ``value``; a value without offset is read in ``zone``."""
     if value.tzinfo is None:
