@@ -13,9 +13,9 @@ from resolvers.context import build_context
 from resolvers.schema import schema
 from server.events import parse_event
 from store.interface import Store
-from store.limits import DEFAULT_RETENTION_DAYS, now_ms
+from store.limits import now_ms
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
-from tests.store.conftest import BACKENDS
+from tests.store.conftest import BACKENDS, opened_store
 
 
 class Graph:
@@ -51,12 +51,5 @@ class Graph:
 
 @pytest.fixture(params=sorted(BACKENDS))
 async def graph(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Graph]:
-    maker = BACKENDS[request.param](tmp_path)
-    store = maker(DEFAULT_RETENTION_DAYS)
-    await store.open()
-    try:
+    async with opened_store(request.param, tmp_path) as store:
         yield Graph(store)
-    finally:
-        await store.close()
-        if hasattr(maker, "drop"):
-            maker.drop()

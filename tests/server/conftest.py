@@ -15,15 +15,14 @@ from http_helpers import Keys
 
 from server.app import create_app
 from server.auth import create_key
-from store.factory import open_store
 from store.interface import Store
 from store.model import KeyRole
-from tests.store.conftest import BACKENDS
+from tests.store.conftest import BACKENDS, opened_store, sqlite_path
 
 
 @pytest.fixture
 def store_url(tmp_path: Path) -> str:
-    return "sqlite:///" + str(tmp_path / "data" / "tracking.db")
+    return "sqlite:///" + str(sqlite_path(tmp_path))
 
 
 @pytest.fixture(params=sorted(BACKENDS))
@@ -32,14 +31,9 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def store(backend_name: str, store_url: str, tmp_path: Path) -> AsyncIterator[Store]:
-    maker = BACKENDS[backend_name](tmp_path)
-    store = open_store(store_url, 7) if backend_name == "sqlite" else maker(7)
-    await store.open()
-    yield store
-    await store.close()
-    if hasattr(maker, "drop"):
-        maker.drop()
+async def store(backend_name: str, tmp_path: Path) -> AsyncIterator[Store]:
+    async with opened_store(backend_name, tmp_path) as store:
+        yield store
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ retention, or a reopen after close). Adding a backend is one entry in BACKENDS.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ StoreMaker = Callable[[int], Store]
 
 
 def _sqlite(tmp_path: Path) -> StoreMaker:
-    path = str(tmp_path / "data" / "tracking.db")
+    path = str(sqlite_path(tmp_path))
     return lambda retention_days: SqliteStore(path, retention_days)
 
 
@@ -30,6 +31,28 @@ BACKENDS: dict[str, Callable[[Path], StoreMaker]] = {
 }
 if MONGODB_URI:  # a real server: a fresh database per test, dropped after it
     BACKENDS["mongodb"] = RealMongoMaker
+
+
+def sqlite_path(tmp_path: Path) -> Path:
+    """Where the "sqlite" backend keeps its file in a test's temp dir."""
+    return tmp_path / "data" / "tracking.db"
+
+
+@asynccontextmanager
+async def opened_store(
+    backend_name: str, tmp_path: Path, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> AsyncIterator[Store]:
+    """An opened store of one backend, for suites beyond this one (resolvers, HTTP):
+    closed, and its data dropped where it lives outside ``tmp_path``, afterwards."""
+    maker = BACKENDS[backend_name](tmp_path)
+    store = maker(retention_days)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+        if hasattr(maker, "drop"):
+            maker.drop()
 
 
 @pytest.fixture(params=sorted(BACKENDS))
