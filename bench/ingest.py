@@ -37,7 +37,7 @@ from store.records import (
     PushAttempted,
     ReceiptChanged,
 )
-from store.sqlite import codec, schema
+from store.sqlite import documents, schema
 
 BATCH = 1_000
 IN_FLIGHT = 16
@@ -111,36 +111,36 @@ _RAW: dict[type, tuple[str, Any]] = {
         " open_event = excluded.open_event, sdk_version = excluded.sdk_version,"
         " platform = excluded.platform, ip = excluded.ip, device_model = excluded.device_model,"
         " os_version = excluded.os_version",
-        codec.opened_row,
+        documents.opened_row,
     ),
     ConnectionClosed: (
         "INSERT INTO connections (app, user_id, conn_key, connection_id, closed_at, close_event,"
         " reason) VALUES (?,?,?,?,?,?,?) ON CONFLICT (app, user_id, conn_key) DO UPDATE SET"
         " closed_at = excluded.closed_at, close_event = excluded.close_event,"
         " reason = excluded.reason",
-        codec.closed_row,
+        documents.closed_row,
     ),
     ConnectionRejected: (
         "INSERT INTO connections (app, user_id, conn_key, opened_at, open_event, sdk_version,"
         " platform, ip, device_model, os_version, closed_at, reject_code, reject_description)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        codec.rejected_row,
+        documents.rejected_row,
     ),
     MessageSent: (
         "INSERT INTO messages (app, msg_key, event_id, msg_uid, sender_id, target_id,"
         " channel_type, message_type, source, sent_at, result, mute_scope, connection_id)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        codec.message_row,
+        documents.message_row,
     ),
     ReceiptChanged: (
         "INSERT INTO receipt_events (app, msg_uid, recipient_id, status, at, push_skipped)"
         " VALUES (?,?,?,?,?,?)",
-        codec.receipt_row,
+        documents.receipt_row,
     ),
     PushAttempted: (
         "INSERT INTO push_attempts (app, msg_uid, recipient_id, provider, at, success,"
         " error_code, error_description) VALUES (?,?,?,?,?,?,?,?)",
-        codec.push_row,
+        documents.push_row,
     ),
 }
 _SEEN = "INSERT INTO seen_events (app, event_id, at) VALUES (?,?,?)"

@@ -9,12 +9,12 @@ from resolvers import ids
 from resolvers.context import ContextInfo
 from resolvers.enums import ConnectionStatus, DisconnectReason, Platform
 from resolvers.errors import BadUserInput
+from resolvers.fastpath.selection import asks_directly
 from resolvers.limits import MESSAGES_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
 from resolvers.receipts import prefetch_receipts
 from resolvers.scalars import DateTime
-from resolvers.selection import asks_directly
 from resolvers.sent_message import SentMessageType
 from resolvers.windows import check_first
 from store import records

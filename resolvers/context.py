@@ -24,7 +24,7 @@ class Context:
     introspection: bool = True
     """Whether ``__schema`` and ``__type`` may be queried (off in production)."""
     selections: dict[tuple[int, bool], frozenset[str]] = field(default_factory=dict)
-    """Field names below each field node of the document (``resolvers.selection``):
+    """Field names below each field node of the document (``resolvers.fastpath.selection``):
     read once a request, not once for every object of a list."""
 
 

@@ -8,9 +8,9 @@ import strawberry
 
 from resolvers.context import ContextInfo
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
-from resolvers.later import MaybeLater, then
+from resolvers.fastpath.later import MaybeLater, then
+from resolvers.fastpath.selection import asks_for
 from resolvers.scalars import DateTime
-from resolvers.selection import asks_for
 from store import model, records
 from store.receipts import build_receipts, has_receipts
 
@@ -161,7 +161,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
 
     Every page of a level is at this point in the same tick, so the loaders still
     ask the store once for all of them; and each message's receipt fields then
-    find their data loaded and resolve without awaiting (see ``resolvers.later``).
+    find their data loaded and resolve without awaiting (see ``resolvers.fastpath.later``).
     Fragments count, directives are not evaluated: at worst this loads what a
     skipped field would have needed.
     """

@@ -11,7 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.complexity import QueryLimits
 from resolvers.connection_log import ConnectionLogType
-from resolvers.execution import FastExecutionContext
+from resolvers.fastpath.execution import FastExecutionContext
 from resolvers.masking import mask_errors, new_request_id
 from resolvers.query import Query
 from resolvers.scalars import DATETIME_SCALAR, DateTime

@@ -9,7 +9,8 @@ from resolvers import ids
 from resolvers.context import ContextInfo
 from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
 from resolvers.errors import BadUserInput
-from resolvers.later import then
+from resolvers.fastpath.later import then
+from resolvers.fastpath.selection import asks_for
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
@@ -23,7 +24,6 @@ from resolvers.receipts import (
     summarize,
 )
 from resolvers.scalars import DateTime
-from resolvers.selection import asks_for
 from resolvers.windows import check_first
 from store import records
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for

@@ -1,4 +1,4 @@
-"""Run GraphQL tests on both execution paths (see ``resolvers.execution``).
+"""Run GraphQL tests on both execution paths (see ``resolvers.fastpath.execution``).
 
 A test module (or conftest) imports :func:`execution_path`; being autouse and
 parametrised, it runs each of its tests with the fast path on and off.

@@ -1,5 +1,5 @@
 """The embedded SQLite backend (the default store)."""
 
-from store.sqlite.store import SqliteStore
+from store.sqlite.backend import SqliteStore
 
 __all__ = ["SqliteStore"]

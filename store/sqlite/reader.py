@@ -22,7 +22,7 @@ from store.records import (
     SentMessage,
     message_key,
 )
-from store.sqlite import codec
+from store.sqlite import documents
 
 T = TypeVar("T")
 Q = TypeVar("Q")
@@ -78,12 +78,12 @@ def _pages(
     sort_column: str,
     columns: str,
     build_filter: Callable[[Q], Filter],
-    to_record: Callable[[codec.Row], T],
+    to_record: Callable[[documents.Row], T],
 ) -> list[Page[T]]:
     """Keyset pages, newest first by (sort_column, id): one UNION ALL of
     per-request sub-queries, each fetching first + 1 rows, tagged by index."""
-    afters = [None if r.after is None else codec.decode_cursor(kind, r.after) for r in requests]
-    rows: list[list[codec.Row]] = [[] for _ in requests]
+    afters = [None if r.after is None else documents.decode_cursor(kind, r.after) for r in requests]
+    rows: list[list[documents.Row]] = [[] for _ in requests]
     for chunk in _chunks(len(requests), _ARMS):
         arms: list[str] = []
         params: list[Any] = []
@@ -105,7 +105,7 @@ def _pages(
         found.sort(key=lambda r: (r[2], r[1]), reverse=True)
         first = max(request.first, 0)
         edges = [
-            Edge(codec.encode_cursor(kind, r[2], r[1]), to_record(r[3:])) for r in found[:first]
+            Edge(documents.encode_cursor(kind, r[2], r[1]), to_record(r[3:])) for r in found[:first]
         ]
         pages.append(Page(edges=edges, has_next_page=len(found) > first))
     return pages
@@ -130,8 +130,8 @@ def connection_pages(
     def build(q: ConnectionQuery) -> Filter:
         return _connection_filter(app, q, horizon)
 
-    columns = codec.CONNECTION_COLUMNS
-    return _pages(conn, requests, "c", "opened_at", columns, build, codec.connection_log)
+    columns = documents.CONNECTION_COLUMNS
+    return _pages(conn, requests, "c", "opened_at", columns, build, documents.connection_log)
 
 
 def count_connections(
@@ -149,8 +149,8 @@ def message_pages(
     def build(q: MessageQuery) -> Filter:
         return _message_filter(app, q, horizon)
 
-    columns = codec.MESSAGE_COLUMNS
-    return _pages(conn, requests, "m", "sent_at", columns, build, codec.sent_message)
+    columns = documents.MESSAGE_COLUMNS
+    return _pages(conn, requests, "m", "sent_at", columns, build, documents.sent_message)
 
 
 def count_messages(
@@ -170,7 +170,7 @@ def connections_by_key(
     for chunk in _chunks(len(unique), _IN):
         values = ",".join(["(?,?)"] * len(chunk))
         # CROSS JOIN keeps the keys as the outer loop: one unique-index probe a key.
-        columns = ", ".join(f"c.{name.strip()}" for name in codec.CONNECTION_COLUMNS.split(","))
+        columns = ", ".join(f"c.{name.strip()}" for name in documents.CONNECTION_COLUMNS.split(","))
         sql = (
             f"SELECT {columns} FROM (VALUES {values}) AS k CROSS JOIN connections AS c"
             " ON c.app = ? AND c.user_id = k.column1 AND c.conn_key = k.column2"
@@ -178,7 +178,7 @@ def connections_by_key(
         )
         params = [*(v for i in chunk for v in unique[i]), app, horizon]
         for row in conn.execute(sql, params):
-            found[(row[1], row[0])] = codec.connection_log(row)
+            found[(row[1], row[0])] = documents.connection_log(row)
     return [found.get(key) for key in keys]
 
 
@@ -190,11 +190,11 @@ def messages_by_key(
     for chunk in _chunks(len(unique), _IN):
         marks = ",".join("?" * len(chunk))
         sql = (
-            f"SELECT {codec.MESSAGE_COLUMNS} FROM messages"
+            f"SELECT {documents.MESSAGE_COLUMNS} FROM messages"
             f" WHERE app = ? AND sent_at >= ? AND msg_key IN ({marks})"
         )
         for row in conn.execute(sql, [app, horizon, *(unique[i] for i in chunk)]):
-            found[row[0]] = codec.sent_message(row)
+            found[row[0]] = documents.sent_message(row)
     return [found.get(key) for key in keys]
 
 
@@ -209,7 +209,7 @@ def _by_message(
     app: str,
     msg_uids: Sequence[str],
     horizon: int,
-    to_record: Callable[[codec.Row], T],
+    to_record: Callable[[documents.Row], T],
 ) -> list[list[T]]:
     found: dict[str, list[T]] = {}
     unique = list(dict.fromkeys(msg_uids))
@@ -224,33 +224,36 @@ def receipt_events(
     conn: sqlite3.Connection, app: str, msg_uids: Sequence[str], horizon: int
 ) -> list[list[ReceiptEventRecord]]:
     sql = (
-        f"SELECT msg_uid, {codec.RECEIPT_COLUMNS} FROM receipt_events"
+        f"SELECT msg_uid, {documents.RECEIPT_COLUMNS} FROM receipt_events"
         " WHERE app = ? AND at >= ? AND msg_uid IN ({})"
         f" ORDER BY msg_uid, recipient_id, at, CASE status {_RANK} END, rowid"
     )
-    return _by_message(conn, sql, app, msg_uids, horizon, codec.receipt_event)
+    return _by_message(conn, sql, app, msg_uids, horizon, documents.receipt_event)
 
 
 def push_attempts(
     conn: sqlite3.Connection, app: str, msg_uids: Sequence[str], horizon: int
 ) -> list[list[PushAttempt]]:
     sql = (
-        f"SELECT msg_uid, {codec.PUSH_COLUMNS} FROM push_attempts"
+        f"SELECT msg_uid, {documents.PUSH_COLUMNS} FROM push_attempts"
         " WHERE app = ? AND at >= ? AND msg_uid IN ({})"
         " ORDER BY msg_uid, recipient_id, at, rowid"
     )
-    return _by_message(conn, sql, app, msg_uids, horizon, codec.push_attempt)
+    return _by_message(conn, sql, app, msg_uids, horizon, documents.push_attempt)
 
 
 # --- keys ------------------------------------------------------------------------------
 
 
 def list_keys(conn: sqlite3.Connection) -> list[ApiKey]:
-    sql = f"SELECT {codec.KEY_COLUMNS} FROM api_keys ORDER BY created_at, key_id"
-    return [codec.api_key(row) for row in conn.execute(sql)]
+    sql = f"SELECT {documents.KEY_COLUMNS} FROM api_keys ORDER BY created_at, key_id"
+    return [documents.api_key(row) for row in conn.execute(sql)]
 
 
 def key_by_hash(conn: sqlite3.Connection, secret_hash: str) -> ApiKey | None:
-    sql = f"SELECT {codec.KEY_COLUMNS} FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL"
+    sql = (
+        f"SELECT {documents.KEY_COLUMNS} FROM api_keys"
+        " WHERE secret_hash = ? AND revoked_at IS NULL"
+    )
     row = conn.execute(sql, (secret_hash,)).fetchone()
-    return None if row is None else codec.api_key(row)
+    return None if row is None else documents.api_key(row)

@@ -20,7 +20,7 @@ from store.records import (
     ReceiptChanged,
     WriteResult,
 )
-from store.sqlite import codec
+from store.sqlite import documents
 
 # Rows go in as multi-row INSERTs, not executemany: sqlite3 releases the GIL
 # around every step of a statement, and under load (the event loop parsing the
@@ -85,13 +85,13 @@ INSERT INTO push_attempts (app, msg_uid, recipient_id, provider, at, success, er
 VALUES {values}
 """
 
-_WRITES: dict[type, tuple[str, int, Callable[[Any], codec.Row]]] = {
-    ConnectionOpened: (_UPSERT_OPENED, 11, codec.opened_row),
-    ConnectionClosed: (_UPSERT_CLOSED, 7, codec.closed_row),
-    ConnectionRejected: (_INSERT_REJECTED, 13, codec.rejected_row),
-    MessageSent: (_UPSERT_MESSAGE, 13, codec.message_row),
-    ReceiptChanged: (_INSERT_RECEIPT, 6, codec.receipt_row),
-    PushAttempted: (_INSERT_PUSH, 8, codec.push_row),
+_WRITES: dict[type, tuple[str, int, Callable[[Any], documents.Row]]] = {
+    ConnectionOpened: (_UPSERT_OPENED, 11, documents.opened_row),
+    ConnectionClosed: (_UPSERT_CLOSED, 7, documents.closed_row),
+    ConnectionRejected: (_INSERT_REJECTED, 13, documents.rejected_row),
+    MessageSent: (_UPSERT_MESSAGE, 13, documents.message_row),
+    ReceiptChanged: (_INSERT_RECEIPT, 6, documents.receipt_row),
+    PushAttempted: (_INSERT_PUSH, 8, documents.push_row),
 }
 """Event type -> (statement, columns a row, row maker)."""
 
@@ -166,7 +166,7 @@ def write_batches(
     conn.execute("BEGIN IMMEDIATE")
     try:
         new = _new_events(conn, unique)
-        by_type: dict[type, list[codec.Row]] = {}
+        by_type: dict[type, list[documents.Row]] = {}
         for e in new:
             by_type.setdefault(type(e), []).append(_WRITES[type(e)][2](e))
         for kind, rows in by_type.items():
@@ -190,7 +190,8 @@ def write_batches(
 
 def create_key(conn: sqlite3.Connection, key: ApiKey) -> None:
     conn.execute(
-        f"INSERT INTO api_keys ({codec.KEY_COLUMNS}) VALUES (?,?,?,?,?,?)", codec.key_row(key)
+        f"INSERT INTO api_keys ({documents.KEY_COLUMNS}) VALUES (?,?,?,?,?,?)",
+        documents.key_row(key),
     )
 
 

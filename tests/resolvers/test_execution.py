@@ -1,4 +1,4 @@
-"""The fast execution path (``resolvers.execution``) answers exactly as graphql-core does.
+"""The fast execution path (``resolvers.fastpath.execution``) answers exactly as graphql-core does.
 
 Every resolver test runs on both paths (see ``conftest.execution_path``); the
 tests here run each document on both within one test and compare the whole
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from resolvers import execution
 from resolvers.context import Context
-from resolvers.lean import lean_resolvers
+from resolvers.fastpath import execution
+from resolvers.fastpath.lean import lean_resolvers
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
 from store.records import Page

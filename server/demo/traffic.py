@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.auth import create_key
-from server.demo_data import (
+from server.demo.reference import (
     BUILTIN_WEIGHTS,
     CUSTOM_TYPES,
     CUSTOM_WEIGHT,
@@ -28,7 +28,7 @@ from server.demo_data import (
     SDK_VERSIONS,
     SYSTEM_SENDERS,
 )
-from server.demo_showcase import showcase
+from server.demo.showcase import showcase
 from server.ingest import ingest_batch
 from store.catalogue import OBJECT_NAME_OF
 from store.interface import Store

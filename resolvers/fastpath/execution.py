@@ -34,7 +34,7 @@ that wraps resolvers (``resolve`` hooks, i.e. middleware) or during incremental
 delivery, the plain path runs for every field.
 
 The fields graphql-core does resolve call simple sync resolvers directly, past
-Strawberry's per-call wrappers (``resolvers.lean``).
+Strawberry's per-call wrappers (``resolvers.fastpath.lean``).
 
 ``TRACKING_GRAPHQL_FAST_PATH=0`` turns the fast path off (the tests run the
 whole GraphQL suite both ways).
@@ -61,7 +61,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from resolvers.lean import LeanResolvers, lean_resolvers
+from resolvers.fastpath.lean import LeanResolvers, lean_resolvers
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
 """Values that are never awaitable; enum members are added per field."""

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from server.demo_data import CUSTOM_TYPES, PUSH_ERRORS
+from server.demo.reference import CUSTOM_TYPES, PUSH_ERRORS
 from store.catalogue import BUILTIN_OBJECT_NAMES
 from store.limits import HOUR_MS
 from store.model import ChannelType, DisconnectReason, Platform, PushProvider, SendResult
 from store.model import PushSkipReason as Skip
 
 if TYPE_CHECKING:
-    from server.demo import Device, Traffic
+    from server.demo.traffic import Device, Traffic
 
 MIN = 60_000
 APNS, FCM, HUAWEI = PushProvider.APNS, PushProvider.FCM, PushProvider.HUAWEI
