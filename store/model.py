@@ -109,3 +109,15 @@ class ReceiptStatus(StrEnum):
 class KeyRole(StrEnum):
     READ = "read"
     INGEST = "ingest"
+
+
+class PushErrorAction(StrEnum):
+    """What a push provider's error asks of the developer (SPEC §8)."""
+
+    RETRY_LATER = "RETRY_LATER"
+    THROTTLED = "THROTTLED"
+    REMOVE_TOKEN = "REMOVE_TOKEN"
+    FIX_CONFIGURATION = "FIX_CONFIGURATION"
+    FIX_PAYLOAD = "FIX_PAYLOAD"
+    SUPPRESSED_ON_DEVICE = "SUPPRESSED_ON_DEVICE"
+    UNKNOWN = "UNKNOWN"
