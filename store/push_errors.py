@@ -132,9 +132,7 @@ def lookup(provider: PushProvider, code: str, description: str | None = None) ->
     return _find(provider, code) or _unknown(provider, code, description)
 
 
-def catalogue(
-    provider: PushProvider | None = None, code: str | None = None
-) -> list[PushErrorInfo]:
+def catalogue(provider: PushProvider | None = None, code: str | None = None) -> list[PushErrorInfo]:
     """The entries, filtered by provider and code (both optional), in catalogue order.
 
     With a provider and a code the catalogue does not know, the one unknown entry; without a
