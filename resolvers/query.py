@@ -1,15 +1,19 @@
 """The root ``Query``."""
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers import ids
 from resolvers.connection_log import ConnectionLogType
 from resolvers.context import ContextInfo
+from resolvers.enums import PushProvider
 from resolvers.errors import BadUserInput
 from resolvers.inputs import SentMessageFilter
 from resolvers.limits import MESSAGES_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
+from resolvers.push_errors import PushErrorType, push_errors
 from resolvers.sent_message import SentMessageType
 from resolvers.user import User
 from resolvers.windows import as_datetime, check_first, start_of_day_ms, time_zone, window
@@ -97,6 +101,28 @@ class Query:
                 found = await loaders.connections_by_key.load((user_id, key))
                 return found  # type: ignore[return-value]
         return None
+
+    @strawberry.field(
+        description="The push error catalogue: what each provider's error code means and what "
+        "to do. Without arguments, every entry; with a provider and a code the catalogue "
+        "does not know, the one entry that says so (known: false)."
+    )
+    def push_errors(
+        self,
+        provider: Annotated[
+            PushProvider | None,
+            strawberry.argument(description="Only this provider's codes; absent: every provider."),
+        ] = None,
+        code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only this code, matched ignoring case and surrounding whitespace "
+                "(APNs also as '410 Unregistered'); without a provider, every provider's entry "
+                "for it. Must not be empty."
+            ),
+        ] = None,
+    ) -> list[PushErrorType]:
+        return push_errors(provider, code)
 
 
 __all__ = ["ConnectionLogType", "Query"]

@@ -5,11 +5,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 import strawberry
+from strawberry import Parent
 
 from resolvers.context import ContextInfo
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_for
+from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
 from store import model, records
 from store.receipts import build_receipts, has_receipts
@@ -28,6 +30,13 @@ class PushAttemptType:
     success: bool
     error_code: str | None
     error_description: str | None
+
+    @strawberry.field(
+        description="What the provider's error means and what to do (the push error "
+        "catalogue); null for a successful attempt."
+    )
+    def error(self, root: Parent[records.PushAttempt]) -> PushErrorType | None:
+        return attempt_error(root)
 
 
 @strawberry.type(name="Receipt")

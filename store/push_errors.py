@@ -108,15 +108,24 @@ def _unknown(provider: PushProvider, code: str, description: str | None) -> Push
     name = _catalogue().names[provider]
     said = f' {name} described it as "{quoted}".' if quoted else ""
     page = _catalogue().pages[provider] or None
+    what = (
+        f"The code '{reported}' is not in the catalogue of {name} error codes."
+        if reported
+        else f"The failed push was reported without an error code, so the catalogue of {name}"
+        " error codes cannot explain it."
+    )
     return PushErrorInfo(
         provider=provider,
         code=reported,
         known=False,
-        meaning=f"The code '{reported}' is not in the catalogue of {name} error codes.{said}",
+        meaning=f"{what}{said}",
         action=PushErrorAction.UNKNOWN,
         advice=(
             f"This code is not in the catalogue: look it up on {name}'s page of error"
             f" codes{f' ({page})' if page else ''} and in the provider's response body.{said}"
+            if reported
+            else "Have the push sender report the provider's error code with each failed"
+            f" attempt (push.attempted's errorCode).{said}"
         ),
         retryable=False,
         reference=page,

@@ -252,8 +252,7 @@ def list_keys(conn: sqlite3.Connection) -> list[ApiKey]:
 
 def key_by_hash(conn: sqlite3.Connection, secret_hash: str) -> ApiKey | None:
     sql = (
-        f"SELECT {documents.KEY_COLUMNS} FROM api_keys"
-        " WHERE secret_hash = ? AND revoked_at IS NULL"
+        f"SELECT {documents.KEY_COLUMNS} FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL"
     )
     row = conn.execute(sql, (secret_hash,)).fetchone()
     return None if row is None else documents.api_key(row)
