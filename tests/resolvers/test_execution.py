@@ -196,7 +196,14 @@ def test_hot_types_have_inline_plans() -> None:
     graphql_schema = schema._schema
     names = {
         name: set(execution.plans_of(graphql_schema.type_map[name]) or ())  # type: ignore[arg-type]
-        for name in ("ConnectionLog", "SentMessage", "Receipt", "ReceiptEvent", "PushAttempt")
+        for name in (
+            "ConnectionLog",
+            "SentMessage",
+            "Receipt",
+            "ReceiptEvent",
+            "PushAttempt",
+            "PushError",
+        )
     }
     assert {"id", "status", "connectedAt", "ip"} <= names["ConnectionLog"]
     assert "sentMessages" not in names["ConnectionLog"]  # arguments: graphql-core's path
@@ -211,6 +218,17 @@ def test_hot_types_have_inline_plans() -> None:
         "success",
         "errorCode",
         "errorDescription",
+        "error",
+    }
+    assert names["PushError"] == {
+        "provider",
+        "code",
+        "known",
+        "meaning",
+        "action",
+        "advice",
+        "retryable",
+        "reference",
     }
 
 
