@@ -67,30 +67,76 @@ PLATFORM_WEIGHTS = {
     Platform.DESKTOP: 7,
 }
 
-# Why a provider refused a push: (errorCode, errorDescription), as the provider reports it.
-PUSH_ERRORS: dict[PushProvider, list[tuple[str, str]]] = {
+# Why a provider refused a push: (errorCode, errorDescription, weight), as the provider
+# reports it; every code is in the push error catalogue (store/push_errors.toml), spread the
+# way failures are commonly spread: dead tokens first, then quotas, configuration, payloads.
+PUSH_ERRORS: dict[PushProvider, list[tuple[str, str, int]]] = {
     PushProvider.APNS: [
-        ("BadDeviceToken", "The specified device token is invalid."),
-        ("Unregistered", "The device token is inactive for the specified topic."),
-        ("DeviceTokenNotForTopic", "The device token doesn't match the specified topic."),
-        ("TooManyRequests", "Too many requests were made consecutively to the same device token."),
+        ("Unregistered", "The device token is inactive for the specified topic.", 40),
+        ("BadDeviceToken", "The specified device token is invalid.", 25),
+        ("DeviceTokenNotForTopic", "The device token doesn't match the specified topic.", 8),
+        ("TooManyRequests", "Too many requests to the same device token.", 8),
+        ("ExpiredProviderToken", "The provider token is stale.", 5),
+        ("PayloadTooLarge", "The message payload is too large.", 4),
+        ("ServiceUnavailable", "The service is unavailable.", 4),
+        ("InternalServerError", "An internal server error occurred.", 3),
+        ("BadEnvironmentKeyInToken", "The key is for the wrong environment.", 3),
     ],
     PushProvider.FCM: [
-        ("UNREGISTERED", "Requested entity was not found."),
-        ("QUOTA_EXCEEDED", "Sending limit exceeded for the message target."),
-        ("UNAVAILABLE", "The service is currently unavailable."),
-        ("INVALID_ARGUMENT", "The registration token is not a valid FCM registration token."),
+        ("UNREGISTERED", "Requested entity was not found.", 45),
+        ("INVALID_ARGUMENT", "The registration token is not a valid FCM registration token.", 15),
+        ("QUOTA_EXCEEDED", "Sending limit exceeded for the message target.", 10),
+        ("UNAVAILABLE", "The service is currently unavailable.", 10),
+        ("SENDER_ID_MISMATCH", "SenderId mismatch.", 8),
+        ("THIRD_PARTY_AUTH_ERROR", "Auth error from APNS or Web Push Service.", 7),
+        ("INTERNAL", "Internal error encountered.", 5),
     ],
     PushProvider.HUAWEI: [
-        ("80300007", "All the tokens are invalid."),
-        ("80100003", "Incorrect message structure."),
-        ("80300008", "The message body size exceeds the default value."),
+        ("80300007", "All the tokens are invalid.", 30),
+        ("2", "The app is not installed.", 10),
+        ("6", "Notification messages are not displayed.", 10),
+        ("80100000", "Some tokens are right, the others are illegal.", 10),
+        ("80200003", "OAuth token expired.", 10),
+        ("80100003", "Incorrect message structure.", 8),
+        ("503", "Traffic control.", 8),
+        ("80300008", "The message body size exceeds the default value.", 5),
+        ("102", "Message dropped by frequency control.", 5),
+        ("81000001", "System inner error.", 4),
     ],
-    # Vendors below: transport failures recorded by the IM server itself.
-    PushProvider.HONOR: [("HTTP_503", "Provider endpoint returned 503 Service Unavailable.")],
-    PushProvider.XIAOMI: [("TIMEOUT", "No answer from the provider within 5000 ms.")],
-    PushProvider.OPPO: [("HTTP_429", "Provider rate limit reached; retry later.")],
-    PushProvider.VIVO: [("TIMEOUT", "No answer from the provider within 5000 ms.")],
+    PushProvider.HONOR: [
+        ("8001004", "No push token: the app has not obtained one.", 35),
+        ("8003001", "Push server error.", 25),
+        ("10214", "Operation too frequent.", 20),
+        ("8003002", "Unknown error.", 10),
+        ("8002007", "Push service disabled on the device.", 10),
+    ],
+    PushProvider.XIAOMI: [
+        ("65003", "No device found, the device is usually offline.", 30),
+        ("10034", "The app has sent too many messages today.", 15),
+        ("10027", "The app calls the API too frequently.", 15),
+        ("20301", "Failed to send the message.", 10),
+        ("27001", "Channel information does not match.", 10),
+        ("22022", "Invalid package name.", 8),
+        ("21301", "Authentication failed.", 7),
+        ("65009", "The message content is too long.", 5),
+    ],
+    PushProvider.OPPO: [
+        ("33", "The number of messages exceeds the daily limit.", 25),
+        ("-2", "Service in Flow Control.", 15),
+        ("13", "App Call Limited.", 15),
+        ("11", "Invalid AuthToken.", 15),
+        ("41", "Invalid Arguments.", 10),
+        ("67", "Category error.", 10),
+        ("-1", "Service Currently Unavailable.", 10),
+    ],
+    PushProvider.VIVO: [
+        ("10302", "regId is invalid.", 35),
+        ("10070", "Total number of messages sent exceeds the limit.", 20),
+        ("10071", "Sent outside the allowed time.", 15),
+        ("10073", "Total number of system messages exceeds the limit.", 10),
+        ("10085", "The title or content is not allowed.", 10),
+        ("10094", "The appId does not match the authentication.", 10),
+    ],
 }
 
 REJECT_CODES: list[tuple[str, str | None]] = [

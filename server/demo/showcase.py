@@ -36,7 +36,7 @@ def _iso(ms: int) -> str:
 
 def showcase(t: "Traffic", user: str) -> Iterator[dict[str, Any]]:
     now = t.now
-    errors = {code: (code, text) for items in PUSH_ERRORS.values() for code, text in items}
+    errors = {code: (code, text) for items in PUSH_ERRORS.values() for code, text, _ in items}
 
     def session(
         device: "Device",

@@ -42,6 +42,7 @@ from store.model import (
     PushSkipReason,
     SendResult,
 )
+from store.push_errors import lookup
 from store.records import ConnectionQuery
 
 DEMO_APP = "demo"
@@ -52,7 +53,6 @@ BATCH_SIZE = 1_000
 MINUTE_MS = 60_000
 _START_MARGIN_MS = 30 * MINUTE_MS
 """The oldest event is this much younger than the window, so slow loads stay in retention."""
-_RETRYABLE = frozenset({"QUOTA_EXCEEDED", "UNAVAILABLE", "TooManyRequests", "TIMEOUT", "HTTP_503"})
 _CLOSE_WEIGHTS = {
     DisconnectReason.LOGOUT: 25,
     DisconnectReason.NETWORK_ERROR: 30,
@@ -415,10 +415,11 @@ class Traffic:
         if rng.random() < 0.86:
             yield self.push(at, uid, recipient, provider)
             return
-        error = rng.choice(PUSH_ERRORS[provider])
-        yield self.push(at, uid, recipient, provider, error)
+        errors = PUSH_ERRORS[provider]
+        code, text, _ = rng.choices(errors, weights=[w for *_, w in errors])[0]
+        yield self.push(at, uid, recipient, provider, (code, text))
         retry = at + rng.randint(2_000, 60_000)
-        if error[0] in _RETRYABLE and rng.random() < 0.7 and retry <= self.now:
+        if lookup(provider, code).retryable and rng.random() < 0.7 and retry <= self.now:
             yield self.push(retry, uid, recipient, provider)
 
 

@@ -22,6 +22,7 @@ from store.model import (
     PushSkipReason,
     SendResult,
 )
+from store.push_errors import lookup
 
 NOW = 1_790_000_000_000
 
@@ -106,6 +107,24 @@ def test_pushes_cover_every_provider_with_real_errors(events):
     ]:
         assert expected in failures
     assert all(e["errorDescription"] for e in pushes if not e["success"])
+
+
+def test_push_failures_are_a_spread_of_catalogue_codes_per_provider(events):
+    failures = [e for e in events if e["type"] == "push.attempted" and not e["success"]]
+    by_provider: dict[str, Counter[str]] = {}
+    for e in failures:
+        info = lookup(PushProvider(e["provider"]), e["errorCode"])
+        assert info.known, (e["provider"], e["errorCode"])
+        by_provider.setdefault(e["provider"], Counter())[info.code] += 1
+    assert set(by_provider) == names(PushProvider)
+    for provider, codes in by_provider.items():
+        assert len(codes) >= 3, (provider, codes)
+        [(top, _)] = codes.most_common(1)
+        assert codes[top] < sum(codes.values()), provider  # not one code only
+    actions = {lookup(PushProvider(e["provider"]), e["errorCode"]).action for e in failures}
+    assert {"REMOVE_TOKEN", "THROTTLED", "FIX_CONFIGURATION", "FIX_PAYLOAD", "RETRY_LATER"} <= {
+        a.value for a in actions
+    }
 
 
 def test_showcase_user_is_online_now(events):
