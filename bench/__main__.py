@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import console, corpus, ingest
+from bench import console, corpus, ingest, receipts
 from bench.report import Table, machine, say, si
 
 DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
@@ -61,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
         default=40,
         help="console queries a latency run sends after its warm-up (default 40)",
     )
+    parser.add_argument(
+        "--receipts",
+        default="20x5000",
+        help="GROUP messages x recipients of the receipts-at-scale store (default 20x5000)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("ingest", "console", "receipts"),
+        help="run one part of the table only (default: every part)",
+    )
     return parser
 
 
@@ -71,6 +81,44 @@ def main(argv: list[str] | None = None) -> int:
     table = Table()
     say(f"machine: {machine()}")
 
+    if args.only in (None, "ingest"):
+        _ingest(args, table, sqlite)
+    if args.only in (None, "console"):
+        _console(args, table, sizes)
+    if args.only in (None, "receipts") and sqlite:
+        _receipts(args, table)
+    print(f"machine: {machine()}; store: {args.store}; medians of {args.runs} runs")
+    print(table.render())
+    return 0
+
+
+def _receipts(args: argparse.Namespace, table: Table) -> None:
+    messages, recipients = (int(n) for n in args.receipts.split("x"))
+    say(f"receipts at scale: {messages} GROUP messages x {recipients:,} recipients")
+    found = receipts.measure(messages, recipients, args.runs)
+    shape = f"{messages} GROUP messages x {recipients:,} recipients"
+    table.check(
+        f"receipts(first: 1) on {shape}, over HTTP",
+        f"{found.page_ms:.1f} ms",
+        "< 50 ms",
+        found.page_ms < 50,
+    )
+    table.check(
+        f"receiptSummary on {shape}, over HTTP",
+        f"{found.summary_ms:.1f} ms",
+        "< 50 ms",
+        found.summary_ms < 50,
+    )
+    table.add(f"/healthz worst while 4 clients query {shape}", f"{found.healthz_worst_ms:.0f} ms")
+    table.check(
+        f"server peak RSS, {shape}",
+        f"{found.rss_peak_mb:.0f} MiB",
+        "< 150 MiB",
+        found.rss_peak_mb < 150,
+    )
+
+
+def _ingest(args: argparse.Namespace, table: Table, sqlite: bool) -> None:
     # --- ingest into an empty store, against the raw limit --------------------------
     events = ingest.wire_events(args.ingest_events, seed=1)
     bodies = ingest.ndjson_batches(events)
@@ -92,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         table.add("ingest, raw SQLite executemany, same rows", f"{raw:,.0f} events/s")
         table.check("ingest ratio HTTP / raw", f"{http / raw:.2f}", ">= 0.6", http / raw >= 0.6)
 
+
+def _console(args: argparse.Namespace, table: Table, sizes: list[int]) -> None:
     # --- the console query on each store size ----------------------------------------
     per_size: dict[int, dict[str, float]] = {}
     for size in sizes:
@@ -166,10 +216,6 @@ def main(argv: list[str] | None = None) -> int:
             f"x{large['objects'] / small['objects']:.2f} / x{per_object:.2f}",
         )
         table.add(f"growth {span}: server peak RSS", f"x{large['rss'] / small['rss']:.2f}")
-
-    print(f"machine: {machine()}; store: {args.store}; medians of {args.runs} runs")
-    print(table.render())
-    return 0
 
 
 def _scratch_mongo(base: str, run: int) -> str:
