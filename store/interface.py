@@ -26,7 +26,11 @@ from store.records import (
     Page,
     PageRequest,
     PushAttempt,
+    Receipt,
+    ReceiptCounts,
     ReceiptEventRecord,
+    ReceiptQuery,
+    ReceiptScope,
     SentMessage,
     WriteResult,
 )
@@ -42,6 +46,10 @@ class InvalidCursor(StoreError, ValueError):
 
 class StoreUnavailable(StoreError):
     """The backend cannot be reached."""
+
+
+class SchemaTooNew(StoreError):
+    """The store was written by a newer release, whose schema this one does not know."""
 
 
 class TrackingWriter(Protocol):
@@ -109,6 +117,32 @@ class TrackingReader(Protocol):
         """Every push attempt of each message, ordered by (recipient_id, sent_at)."""
         ...
 
+    async def receipt_pages(
+        self, app: str, requests: Sequence[PageRequest[ReceiptQuery]]
+    ) -> list[Page[Receipt]]:
+        """Receipts of each request's message matching its query, by recipient id,
+        each with its history (oldest first), from the stored receipts
+        (``store.receipts``): a page reads O(first) rows whatever the number of
+        recipients. Here ``after`` and each edge's cursor are a recipient id (the
+        API wraps them in its own opaque cursor)."""
+        ...
+
+    async def count_receipts(self, app: str, queries: Sequence[ReceiptQuery]) -> list[int]:
+        """How many receipts :meth:`receipt_pages` would list for each query, over every page."""
+        ...
+
+    async def receipt_summaries(
+        self, app: str, scopes: Sequence[ReceiptScope]
+    ) -> list[ReceiptCounts]:
+        """Each message's receipts counted by the store (``store.receipts.receipt_counts``)."""
+        ...
+
+    async def recipient_push_attempts(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[list[PushAttempt]]:
+        """Push attempts of each (msg_uid, recipient_id), oldest first."""
+        ...
+
 
 class KeyStore(Protocol):
     async def create_key(self, key: ApiKey) -> None:
@@ -135,7 +169,9 @@ class Store(TrackingWriter, TrackingReader, KeyStore, Protocol):
     retention_days: int
 
     async def open(self) -> None:
-        """Connect and create the schema (tables, indexes) where missing."""
+        """Connect and create the schema (tables, indexes) where missing; migrate a
+        store of an earlier release in place; raise :class:`SchemaTooNew` for a
+        store of a newer one."""
         ...
 
     async def ping(self) -> None:

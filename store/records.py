@@ -194,6 +194,21 @@ class Receipt:
 
 
 @dataclass(slots=True, frozen=True)
+class ReceiptCounts:
+    """A message's receipts counted by status, and its recipients by push outcome."""
+
+    total: int = 0
+    delivered: int = 0
+    not_delivered: int = 0
+    offline: int = 0
+    pending: int = 0
+    push_succeeded: int = 0
+    """Recipients with at least one successful push attempt."""
+    push_failed: int = 0
+    """Recipients with push attempts of which none succeeded."""
+
+
+@dataclass(slots=True, frozen=True)
 class PushAttempt:
     recipient_id: str
     provider: PushProvider
@@ -242,6 +257,25 @@ class MessageQuery:
     channel_type: ChannelType | None = None
     message_type: str | None = None
     source: MessageSource | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ReceiptScope:
+    """The receipts of one message (``store.receipts.receipt_scope`` makes it)."""
+
+    msg_uid: str
+    pending_target: str | None = None
+    """The recipient shown PENDING while it has no status event (a DIRECT
+    message's target), or None."""
+
+
+@dataclass(slots=True, frozen=True)
+class ReceiptQuery:
+    """Receipts of one message matching every set condition, by recipient id."""
+
+    scope: ReceiptScope
+    recipient_id: str | None = None
+    status: ReceiptStatus | None = None
 
 
 @dataclass(slots=True, frozen=True)

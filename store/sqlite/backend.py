@@ -25,11 +25,15 @@ from store.records import (
     Page,
     PageRequest,
     PushAttempt,
+    Receipt,
+    ReceiptCounts,
     ReceiptEventRecord,
+    ReceiptQuery,
+    ReceiptScope,
     SentMessage,
     WriteResult,
 )
-from store.sqlite import purge, reader, schema, writer
+from store.sqlite import purge, reader, receipts, schema, writer
 
 R = TypeVar("R")
 _READERS = 3
@@ -158,7 +162,7 @@ class SqliteStore:
     async def purge(self) -> int:
         """Delete old records range by range (see ``store.sqlite.purge``); the count
         covers connections, messages, receipt events and push attempts, not the
-        dedup bookkeeping."""
+        dedup bookkeeping nor the stored receipts derived from the events."""
         horizon = self._horizon()
         deleted = 0
         for table in purge.ROWID_TABLES:
@@ -168,9 +172,10 @@ class SqliteStore:
             for low in range(bounds[0], bounds[1] + 1, purge.STEP):
                 high = low + purge.STEP
                 deleted += await self._write(purge.purge_rowid_range, table, low, high, horizon)
-        after: tuple[str, str] | None = ("", "")
-        while after is not None:
-            after = await self._write(purge.purge_seen_range, after, horizon)
+        for table in purge.KEY_TABLES:
+            after: tuple[str, ...] | None = ()
+            while after is not None:
+                after = await self._write(purge.purge_key_range, table, after, horizon)
         return deleted
 
     # --- reader ------------------------------------------------------------------
@@ -202,10 +207,28 @@ class SqliteStore:
     async def receipt_events(
         self, app: str, msg_uids: Sequence[str]
     ) -> list[list[ReceiptEventRecord]]:
-        return await self._read(reader.receipt_events, app, msg_uids, self._horizon())
+        return await self._read(receipts.receipt_events, app, msg_uids, self._horizon())
 
     async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
-        return await self._read(reader.push_attempts, app, msg_uids, self._horizon())
+        return await self._read(receipts.push_attempts, app, msg_uids, self._horizon())
+
+    async def receipt_pages(
+        self, app: str, requests: Sequence[PageRequest[ReceiptQuery]]
+    ) -> list[Page[Receipt]]:
+        return await self._read(receipts.receipt_pages, app, requests, self._horizon())
+
+    async def count_receipts(self, app: str, queries: Sequence[ReceiptQuery]) -> list[int]:
+        return await self._read(receipts.count_receipts, app, queries, self._horizon())
+
+    async def receipt_summaries(
+        self, app: str, scopes: Sequence[ReceiptScope]
+    ) -> list[ReceiptCounts]:
+        return await self._read(receipts.receipt_summaries, app, scopes, self._horizon())
+
+    async def recipient_push_attempts(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[list[PushAttempt]]:
+        return await self._read(receipts.recipient_push_attempts, app, keys, self._horizon())
 
     # --- keys --------------------------------------------------------------------
 

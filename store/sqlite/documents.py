@@ -5,6 +5,7 @@ import binascii
 import re
 from typing import Any
 
+from store import receipts
 from store.interface import InvalidCursor
 from store.model import (
     ChannelType,
@@ -19,6 +20,7 @@ from store.model import (
     ReceiptStatus,
     SendResult,
 )
+from store.receipts import Marks, ReceiptKey
 from store.records import (
     ApiKey,
     ConnectionClosed,
@@ -188,6 +190,24 @@ PUSH_COLUMNS = "recipient_id, provider, at, success, error_code, error_descripti
 
 def push_attempt(r: Row) -> PushAttempt:
     return PushAttempt(r[0], PushProvider(r[1]), r[2], bool(r[3]), r[4], r[5])
+
+
+def status_marks(r: Row) -> Marks:
+    """The marks of a stored receipt event (status, at, push_skipped)."""
+    skipped = None if r[2] is None else PushSkipReason(r[2])
+    return receipts.status_marks(ReceiptStatus(r[0]), r[1], skipped)
+
+
+def push_marks(r: Row) -> Marks:
+    """The marks of a stored push attempt (at, success)."""
+    return receipts.push_marks(r[0], bool(r[1]))
+
+
+MARKS_COLUMNS = "app, msg_uid, recipient_id, status_key, skip_key, push_at, push_ok_at"
+
+
+def marks_row(key: ReceiptKey, m: Marks) -> Row:
+    return (*key, m.status_key, m.skip_key, m.push_at, m.push_ok_at)
 
 
 KEY_COLUMNS = "key_id, app, role, secret_hash, created_at, revoked_at"

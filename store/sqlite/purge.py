@@ -7,6 +7,9 @@ the whole purge.
 """
 
 import sqlite3
+from collections.abc import Callable
+
+from store.receipts import status_floor
 
 STEP = 20_000
 """Rows of primary key range per transaction."""
@@ -35,28 +38,47 @@ def purge_rowid_range(
     return conn.execute(sql, (low, high, horizon)).rowcount
 
 
-def purge_seen_range(
-    conn: sqlite3.Connection, after: tuple[str, str], horizon: int
-) -> tuple[str, str] | None:
-    """Forget the old event ids among the next STEP ids after ``after``; return
-    where the next range starts, or None when the table is done.
+def _receipts_gone(horizon: int) -> list[int]:
+    return [status_floor(horizon), horizon]
 
-    Safe because ingest rejects an event older than the horizon: an id can only
-    be forgotten once no event carrying it could be accepted again.
+
+KEY_TABLES: dict[str, tuple[tuple[str, ...], str, Callable[[int], list[int]]]] = {
+    "seen_events": (("app", "event_id"), "at < ?", lambda horizon: [horizon]),
+    "receipts": (
+        ("app", "msg_uid", "recipient_id"),
+        "status_key < ? AND push_at < ?",
+        _receipts_gone,
+    ),
+}
+"""WITHOUT ROWID tables, purged in ranges of their primary key: (key columns,
+condition for "older than the horizon", its parameters). A stored receipt goes
+once its latest status event and its latest push attempt are both old."""
+
+
+def purge_key_range(
+    conn: sqlite3.Connection, table: str, after: tuple[str, ...], horizon: int
+) -> tuple[str, ...] | None:
+    """Delete the old rows among the next STEP keys after ``after`` (``()``: from
+    the start); return where the next range starts, or None when the table is done.
+
+    Forgetting old event ids is safe because ingest rejects an event older than
+    the horizon: an id can only be forgotten once no event carrying it could be
+    accepted again.
     """
+    columns, condition, params_of = KEY_TABLES[table]
+    key = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    start = f"({key}) > ({marks}) AND " if after else ""
     boundary = conn.execute(
-        "SELECT app, event_id FROM seen_events WHERE (app, event_id) > (?, ?)"
-        " ORDER BY app, event_id LIMIT 1 OFFSET ?",
+        f"SELECT {key} FROM {table} WHERE {start}1 ORDER BY {key} LIMIT 1 OFFSET ?",
         (*after, STEP - 1),
     ).fetchone()
+    gone = params_of(horizon)
     if boundary is None:
-        conn.execute(
-            "DELETE FROM seen_events WHERE (app, event_id) > (?, ?) AND at < ?", (*after, horizon)
-        )
+        conn.execute(f"DELETE FROM {table} WHERE {start}{condition}", (*after, *gone))
         return None
     conn.execute(
-        "DELETE FROM seen_events WHERE (app, event_id) > (?, ?) AND (app, event_id) <= (?, ?)"
-        " AND at < ?",
-        (*after, *boundary, horizon),
+        f"DELETE FROM {table} WHERE {start}({key}) <= ({marks}) AND {condition}",
+        (*after, *boundary, *gone),
     )
-    return boundary[0], boundary[1]
+    return tuple(boundary)

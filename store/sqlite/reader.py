@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from store.catalogue import STATUS_RANK
 from store.records import (
     ApiKey,
     ConnectionLog,
@@ -17,8 +16,6 @@ from store.records import (
     MessageQuery,
     Page,
     PageRequest,
-    PushAttempt,
-    ReceiptEventRecord,
     SentMessage,
     message_key,
 )
@@ -28,13 +25,13 @@ T = TypeVar("T")
 Q = TypeVar("Q")
 Filter = tuple[str, list[Any]]
 
-_ARMS = 200
+ARMS = 200
 """Sub-queries per UNION ALL statement (SQLite allows 500 compound terms)."""
-_IN = 500
+IN = 500
 """Values per IN list."""
 
 
-def _chunks(n: int, size: int) -> list[range]:
+def chunks(n: int, size: int) -> list[range]:
     return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
@@ -84,7 +81,7 @@ def _pages(
     per-request sub-queries, each fetching first + 1 rows, tagged by index."""
     afters = [None if r.after is None else documents.decode_cursor(kind, r.after) for r in requests]
     rows: list[list[documents.Row]] = [[] for _ in requests]
-    for chunk in _chunks(len(requests), _ARMS):
+    for chunk in chunks(len(requests), ARMS):
         arms: list[str] = []
         params: list[Any] = []
         for i in chunk:
@@ -113,7 +110,7 @@ def _pages(
 
 def _counts(conn: sqlite3.Connection, filters: Sequence[Filter]) -> list[int]:
     counts = [0] * len(filters)
-    for chunk in _chunks(len(filters), _ARMS):
+    for chunk in chunks(len(filters), ARMS):
         arms = [f"SELECT {i}, count(*) {filters[i][0]}" for i in chunk]
         params = [p for i in chunk for p in filters[i][1]]
         for index, count in conn.execute(" UNION ALL ".join(arms), params):
@@ -167,7 +164,7 @@ def connections_by_key(
 ) -> list[ConnectionLog | None]:
     found: dict[tuple[str, str], ConnectionLog] = {}
     unique = list(dict.fromkeys(keys))
-    for chunk in _chunks(len(unique), _IN):
+    for chunk in chunks(len(unique), IN):
         values = ",".join(["(?,?)"] * len(chunk))
         # CROSS JOIN keeps the keys as the outer loop: one unique-index probe a key.
         columns = ", ".join(f"c.{name.strip()}" for name in documents.CONNECTION_COLUMNS.split(","))
@@ -187,7 +184,7 @@ def messages_by_key(
 ) -> list[SentMessage | None]:
     found: dict[str, SentMessage] = {}
     unique = list(dict.fromkeys(keys))
-    for chunk in _chunks(len(unique), _IN):
+    for chunk in chunks(len(unique), IN):
         marks = ",".join("?" * len(chunk))
         sql = (
             f"SELECT {documents.MESSAGE_COLUMNS} FROM messages"
@@ -196,50 +193,6 @@ def messages_by_key(
         for row in conn.execute(sql, [app, horizon, *(unique[i] for i in chunk)]):
             found[row[0]] = documents.sent_message(row)
     return [found.get(key) for key in keys]
-
-
-# --- receipts and pushes ---------------------------------------------------------------
-
-_RANK = " ".join(f"WHEN '{s.value}' THEN {rank}" for s, rank in STATUS_RANK.items())
-
-
-def _by_message(
-    conn: sqlite3.Connection,
-    sql: str,
-    app: str,
-    msg_uids: Sequence[str],
-    horizon: int,
-    to_record: Callable[[documents.Row], T],
-) -> list[list[T]]:
-    found: dict[str, list[T]] = {}
-    unique = list(dict.fromkeys(msg_uids))
-    for chunk in _chunks(len(unique), _IN):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(sql.format(marks), [app, horizon, *(unique[i] for i in chunk)]):
-            found.setdefault(row[0], []).append(to_record(row[1:]))
-    return [list(found.get(uid, ())) for uid in msg_uids]
-
-
-def receipt_events(
-    conn: sqlite3.Connection, app: str, msg_uids: Sequence[str], horizon: int
-) -> list[list[ReceiptEventRecord]]:
-    sql = (
-        f"SELECT msg_uid, {documents.RECEIPT_COLUMNS} FROM receipt_events"
-        " WHERE app = ? AND at >= ? AND msg_uid IN ({})"
-        f" ORDER BY msg_uid, recipient_id, at, CASE status {_RANK} END, rowid"
-    )
-    return _by_message(conn, sql, app, msg_uids, horizon, documents.receipt_event)
-
-
-def push_attempts(
-    conn: sqlite3.Connection, app: str, msg_uids: Sequence[str], horizon: int
-) -> list[list[PushAttempt]]:
-    sql = (
-        f"SELECT msg_uid, {documents.PUSH_COLUMNS} FROM push_attempts"
-        " WHERE app = ? AND at >= ? AND msg_uid IN ({})"
-        " ORDER BY msg_uid, recipient_id, at, rowid"
-    )
-    return _by_message(conn, sql, app, msg_uids, horizon, documents.push_attempt)
 
 
 # --- keys ------------------------------------------------------------------------------

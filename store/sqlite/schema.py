@@ -8,6 +8,14 @@ which break ties in the keyset order, survive a ``VACUUM``.
 import sqlite3
 from pathlib import Path
 
+from store.interface import SchemaTooNew
+from store.receipts import fold_marks
+from store.sqlite import documents
+
+SCHEMA_VERSION = 2
+"""Kept in the file as ``PRAGMA user_version``. 1: the first release (it left
+user_version at 0); 2: stored receipts."""
+
 DDL = """
 -- Every (app, event id) ever stored, whatever its type: the one place dedup is
 -- decided. `at` is the event time, so that purge can drop ids older than the
@@ -73,7 +81,8 @@ CREATE TABLE IF NOT EXISTS receipt_events (
     at INTEGER NOT NULL,
     push_skipped TEXT
 );
-CREATE INDEX IF NOT EXISTS receipt_events_by_message ON receipt_events (app, msg_uid);
+CREATE INDEX IF NOT EXISTS receipt_events_by_recipient
+    ON receipt_events (app, msg_uid, recipient_id);
 
 CREATE TABLE IF NOT EXISTS push_attempts (
     app TEXT NOT NULL,
@@ -85,7 +94,23 @@ CREATE TABLE IF NOT EXISTS push_attempts (
     error_code TEXT,
     error_description TEXT
 );
-CREATE INDEX IF NOT EXISTS push_attempts_by_message ON push_attempts (app, msg_uid);
+CREATE INDEX IF NOT EXISTS push_attempts_by_recipient
+    ON push_attempts (app, msg_uid, recipient_id);
+
+-- One stored receipt per (app, msg_uid, recipient_id), kept by the writer: the
+-- marks of store.receipts (each merged by max, so arrival order does not
+-- matter). Clustered by message, so a page reads its rows in recipient order
+-- and a summary scans one contiguous range.
+CREATE TABLE IF NOT EXISTS receipts (
+    app TEXT NOT NULL,
+    msg_uid TEXT NOT NULL,
+    recipient_id TEXT NOT NULL,
+    status_key INTEGER NOT NULL DEFAULT 0,
+    skip_key INTEGER NOT NULL DEFAULT 0,
+    push_at INTEGER NOT NULL DEFAULT 0,
+    push_ok_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (app, msg_uid, recipient_id)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id TEXT PRIMARY KEY,
@@ -121,8 +146,79 @@ def connect_writer(path: str) -> sqlite3.Connection:
     # make ingest ~25% faster; the WAL file is trimmed back to 64 MB after each.
     conn.execute("PRAGMA wal_autocheckpoint = 10000")
     conn.execute("PRAGMA journal_size_limit = 67108864")
-    conn.executescript(DDL)
+    try:
+        ensure_schema(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The file's schema version; 0 for an empty file."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0 and conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+        return 1
+    return version
+
+
+def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
+    """Create the schema in an empty file, migrate an older one in place (in one
+    transaction: a failed migration leaves the file as it was), refuse a newer one."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the SQLite store at {path} has schema version {version}, newer than this"
+            f" release knows ({SCHEMA_VERSION}): open it with a newer release"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if version == 1:  # the first release's indexes by message become by recipient
+            conn.execute("DROP INDEX IF EXISTS receipt_events_by_message")
+            conn.execute("DROP INDEX IF EXISTS push_attempts_by_message")
+        for statement in _statements(DDL):
+            conn.execute(statement)
+        if version == 1:
+            _fold_events(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script, to run inside a transaction (``executescript``
+    would commit first)."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending)
+            pending = ""
+    return found
+
+
+_FOLD_ROWS = 50_000
+"""Events folded into receipts per step of a migration (bounds its memory)."""
+
+
+def _fold_events(conn: sqlite3.Connection) -> None:
+    """Fold every stored receipt event and push attempt into the receipts table
+    (with the writer's own upsert)."""
+    from store.sqlite.writer import upsert_receipts
+
+    sources = (
+        ("SELECT app, msg_uid, recipient_id, status, at, push_skipped FROM receipt_events",
+         documents.status_marks),
+        ("SELECT app, msg_uid, recipient_id, at, success FROM push_attempts",
+         documents.push_marks),
+    )  # fmt: skip
+    for sql, marks in sources:
+        cursor = conn.execute(sql)
+        while rows := cursor.fetchmany(_FOLD_ROWS):
+            upsert_receipts(conn, fold_marks(((r[0], r[1], r[2]), marks(r[3:])) for r in rows))
 
 
 def connect_reader(path: str) -> sqlite3.Connection:

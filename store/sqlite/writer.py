@@ -9,6 +9,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+from store.receipts import Marks, ReceiptKey, fold
 from store.records import (
     ApiKey,
     ConnectionClosed,
@@ -84,6 +85,21 @@ INSERT INTO push_attempts (app, msg_uid, recipient_id, provider, at, success, er
     error_description)
 VALUES {values}
 """
+
+_UPSERT_MARKS = f"""
+INSERT INTO receipts ({documents.MARKS_COLUMNS})
+VALUES {{values}}
+ON CONFLICT (app, msg_uid, recipient_id) DO UPDATE SET
+    status_key = max(status_key, excluded.status_key), skip_key = max(skip_key, excluded.skip_key),
+    push_at = max(push_at, excluded.push_at), push_ok_at = max(push_ok_at, excluded.push_ok_at)
+"""
+
+
+def upsert_receipts(conn: sqlite3.Connection, marks: dict[ReceiptKey, Marks]) -> None:
+    """Merge marks into the stored receipts (``store.receipts``)."""
+    rows = [documents.marks_row(key, m) for key, m in marks.items()]
+    _insert(conn, _UPSERT_MARKS, 7, rows)
+
 
 _WRITES: dict[type, tuple[str, int, Callable[[Any], documents.Row]]] = {
     ConnectionOpened: (_UPSERT_OPENED, 11, documents.opened_row),
@@ -172,6 +188,9 @@ def write_batches(
         for kind, rows in by_type.items():
             template, width, _ = _WRITES[kind]
             _insert(conn, template, width, rows)
+        receipt_events = [e for e in new if isinstance(e, ReceiptChanged | PushAttempted)]
+        if receipt_events:
+            upsert_receipts(conn, fold(receipt_events))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
