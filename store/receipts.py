@@ -96,6 +96,11 @@ def rank(status: ReceiptStatus) -> int | None:
     return STATUS_RANK.get(status)
 
 
+def rank_of_key(key: int) -> int:
+    """The rank a status key carries (0: no status event)."""
+    return key % RANKS
+
+
 def status_floor(horizon: int) -> int:
     """The smallest status key of an event at the horizon."""
     return horizon * RANKS
@@ -148,7 +153,7 @@ def stored_receipt(
     if status_key == 0:
         return Receipt(msg_uid, recipient_id, ReceiptStatus.PENDING, None)
     skipped = _SKIPS[skip_key % SKIP_WIDTH - 1] if skip_key >= skip_floor(horizon) else None
-    status = _BY_RANK[status_key % RANKS]
+    status = _BY_RANK[rank_of_key(status_key)]
     return Receipt(msg_uid, recipient_id, status, status_key // RANKS, history, skipped)
 
 

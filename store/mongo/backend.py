@@ -12,8 +12,7 @@ from pymongo.write_concern import WriteConcern
 
 from store.interface import StoreError, StoreUnavailable
 from store.limits import DEFAULT_RETENTION_DAYS, horizon_ms, now_ms
-from store.model import KeyRole
-from store.mongo import reader, schema, writer
+from store.mongo import documents, purge, reader, receipts, schema, writer
 from store.records import (
     ApiKey,
     ConnectionLog,
@@ -23,7 +22,11 @@ from store.records import (
     Page,
     PageRequest,
     PushAttempt,
+    Receipt,
+    ReceiptCounts,
     ReceiptEventRecord,
+    ReceiptQuery,
+    ReceiptScope,
     SentMessage,
     WriteResult,
 )
@@ -152,7 +155,7 @@ class MongoStore:
 
     @_unavailable_on_network_error
     async def purge(self) -> int:
-        return await writer.purge(await self._ready(), self._horizon())
+        return await purge.purge(await self._ready(), self._horizon())
 
     # --- reader --------------------------------------------------------------------
 
@@ -164,10 +167,7 @@ class MongoStore:
 
     @_unavailable_on_network_error
     async def count_connections(self, app: str, queries: Sequence[ConnectionQuery]) -> list[int]:
-        h = self._horizon()
-        filters = [reader.connection_filter(app, q, h) for q in queries]
-        db = await self._ready()
-        return await reader.count(db[schema.CONNECTIONS], filters)
+        return await reader.count_connections(await self._ready(), app, queries, self._horizon())
 
     @_unavailable_on_network_error
     async def connections_by_key(
@@ -183,10 +183,7 @@ class MongoStore:
 
     @_unavailable_on_network_error
     async def count_messages(self, app: str, queries: Sequence[MessageQuery]) -> list[int]:
-        h = self._horizon()
-        filters = [reader.message_filter(app, q, h) for q in queries]
-        db = await self._ready()
-        return await reader.count(db[schema.MESSAGES], filters)
+        return await reader.count_messages(await self._ready(), app, queries, self._horizon())
 
     @_unavailable_on_network_error
     async def messages_by_key(self, app: str, keys: Sequence[str]) -> list[SentMessage | None]:
@@ -196,27 +193,43 @@ class MongoStore:
     async def receipt_events(
         self, app: str, msg_uids: Sequence[str]
     ) -> list[list[ReceiptEventRecord]]:
-        return await reader.receipt_events(await self._ready(), app, msg_uids, self._horizon())
+        return await receipts.receipt_events(await self._ready(), app, msg_uids, self._horizon())
 
     @_unavailable_on_network_error
     async def push_attempts(self, app: str, msg_uids: Sequence[str]) -> list[list[PushAttempt]]:
-        return await reader.push_attempts(await self._ready(), app, msg_uids, self._horizon())
+        return await receipts.push_attempts(await self._ready(), app, msg_uids, self._horizon())
+
+    @_unavailable_on_network_error
+    async def receipt_pages(
+        self, app: str, requests: Sequence[PageRequest[ReceiptQuery]]
+    ) -> list[Page[Receipt]]:
+        return await receipts.receipt_pages(await self._ready(), app, requests, self._horizon())
+
+    @_unavailable_on_network_error
+    async def count_receipts(self, app: str, queries: Sequence[ReceiptQuery]) -> list[int]:
+        return await receipts.count_receipts(await self._ready(), app, queries, self._horizon())
+
+    @_unavailable_on_network_error
+    async def receipt_summaries(
+        self, app: str, scopes: Sequence[ReceiptScope]
+    ) -> list[ReceiptCounts]:
+        db = await self._ready()
+        return await receipts.receipt_summaries(db, app, scopes, self._horizon())
+
+    @_unavailable_on_network_error
+    async def recipient_push_attempts(
+        self, app: str, keys: Sequence[tuple[str, str]]
+    ) -> list[list[PushAttempt]]:
+        db = await self._ready()
+        return await receipts.recipient_push_attempts(db, app, keys, self._horizon())
 
     # --- keys ----------------------------------------------------------------------
 
     @_unavailable_on_network_error
     async def create_key(self, key: ApiKey) -> None:
-        doc = {
-            "_id": key.key_id,
-            "app": key.app,
-            "role": key.role.value,
-            "secretHash": key.secret_hash,
-            "createdAt": key.created_at,
-            "revokedAt": key.revoked_at,
-        }
         keys = await self._keys()
         try:
-            await keys.insert_one(doc)
+            await keys.insert_one(documents.key_doc(key))
         except DuplicateKeyError as err:
             raise StoreError(f"a key with id {key.key_id} or the same secret exists") from err
 
@@ -224,7 +237,7 @@ class MongoStore:
     async def list_keys(self) -> list[ApiKey]:
         keys = await self._keys()
         cursor = keys.find().sort([("createdAt", 1), ("_id", 1)])
-        return [_api_key(doc) for doc in await cursor.to_list()]
+        return [documents.to_api_key(doc) for doc in await cursor.to_list()]
 
     @_unavailable_on_network_error
     async def revoke_key(self, key_id: str) -> bool:
@@ -238,15 +251,4 @@ class MongoStore:
     async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
         keys = await self._keys()
         doc = await keys.find_one({"secretHash": secret_hash, "revokedAt": None})
-        return None if doc is None else _api_key(doc)
-
-
-def _api_key(doc: dict[str, Any]) -> ApiKey:
-    return ApiKey(
-        key_id=doc["_id"],
-        app=doc["app"],
-        role=KeyRole(doc["role"]),
-        secret_hash=doc["secretHash"],
-        created_at=doc["createdAt"],
-        revoked_at=doc.get("revokedAt"),
-    )
+        return None if doc is None else documents.to_api_key(doc)

@@ -22,6 +22,7 @@ from store.model import (
     ChannelType,
     ConnectionStatus,
     DisconnectReason,
+    KeyRole,
     MessageSource,
     MuteScope,
     Platform,
@@ -30,7 +31,9 @@ from store.model import (
     ReceiptStatus,
     SendResult,
 )
+from store.receipts import Marks, ReceiptKey, push_marks, rank_of_key, status_marks
 from store.records import (
+    ApiKey,
     ConnectionClosed,
     ConnectionLog,
     ConnectionOpened,
@@ -191,6 +194,39 @@ def push_doc(e: PushAttempted) -> Doc:
     }
 
 
+def receipt_ops(key: ReceiptKey, m: Marks) -> list[UpdateOne]:
+    """Merge marks into a stored receipt (``store.receipts``): the marks merged by
+    ``$max`` in an upsert whose filter is exactly the unique index; the status key
+    and its rank together by a ``$set`` that applies only to a smaller key, so the
+    largest wins whatever the order."""
+    app, msg_uid, recipient_id = key
+    ident = {"app": app, "msgUid": msg_uid, "recipientId": recipient_id}
+    merged = {
+        "skipKey": m.skip_key,
+        "pushAt": m.push_at,
+        "pushOkAt": m.push_ok_at,
+        "exp": bson_date(m.latest_at),
+    }
+    ensure = UpdateOne(
+        ident, {"$max": merged, "$setOnInsert": {"statusKey": 0, "rank": 0}}, upsert=True
+    )
+    if m.status_key == 0:
+        return [ensure]
+    status = {"statusKey": m.status_key, "rank": rank_of_key(m.status_key)}
+    return [ensure, UpdateOne({**ident, "statusKey": {"$lt": m.status_key}}, {"$set": status})]
+
+
+def key_doc(key: ApiKey) -> Doc:
+    return {
+        "_id": key.key_id,
+        "app": key.app,
+        "role": key.role.value,
+        "secretHash": key.secret_hash,
+        "createdAt": key.created_at,
+        "revokedAt": key.revoked_at,
+    }
+
+
 # --- documents to records ------------------------------------------------------------
 
 
@@ -257,6 +293,28 @@ def to_push_attempt(doc: Doc) -> PushAttempt:
         success=doc["success"],
         error_code=doc.get("errorCode"),
         error_description=doc.get("errorDescription"),
+    )
+
+
+def to_status_marks(doc: Doc) -> tuple[ReceiptKey, Marks]:
+    """The marks of a stored receipt event, for a migration's fold."""
+    skipped = _opt(PushSkipReason, doc.get("pushSkipped"))
+    marks = status_marks(ReceiptStatus(doc["status"]), doc["at"], skipped)
+    return (doc["app"], doc["msgUid"], doc["recipientId"]), marks
+
+
+def to_push_marks(doc: Doc) -> tuple[ReceiptKey, Marks]:
+    return (doc["app"], doc["msgUid"], doc["recipientId"]), push_marks(doc["at"], doc["success"])
+
+
+def to_api_key(doc: Doc) -> ApiKey:
+    return ApiKey(
+        key_id=doc["_id"],
+        app=doc["app"],
+        role=KeyRole(doc["role"]),
+        secret_hash=doc["secretHash"],
+        created_at=doc["createdAt"],
+        revoked_at=doc.get("revokedAt"),
     )
 
 

@@ -2,7 +2,8 @@
 
 A batch method is one store call: paged lists run one ``find`` per request,
 all awaited together (each served by its own index range and routed to one
-shard); lookups by key or msgUid run one ``find`` with ``$in`` for the batch.
+shard); lookups by key run one ``find`` with ``$in`` for the batch (receipts: see
+``store.mongo.receipts``).
 ``$unionWith`` would make a page batch one command, but mongomock cannot run it
 and it gives up per-request index sorts and limits inside the union on older
 servers, so it is not used.
@@ -11,10 +12,8 @@ servers, so it is not used.
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from store.catalogue import STATUS_RANK
-from store.model import ReceiptStatus
 from store.mongo import documents as d
-from store.mongo.schema import CONNECTIONS, MESSAGE_KEYS, MESSAGES, PUSHES, RECEIPTS
+from store.mongo.schema import CONNECTIONS, MESSAGE_KEYS, MESSAGES
 from store.mongo.writer import gather_all
 from store.records import (
     ConnectionLog,
@@ -23,8 +22,6 @@ from store.records import (
     MessageQuery,
     Page,
     PageRequest,
-    PushAttempt,
-    ReceiptEventRecord,
     SentMessage,
     message_key,
 )
@@ -124,6 +121,18 @@ async def count(collection: Any, filters: Sequence[Filter]) -> list[int]:
     return await gather_all(*(collection.count_documents(f) for f in filters))
 
 
+async def count_connections(
+    db: Any, app: str, queries: Sequence[ConnectionQuery], horizon: int
+) -> list[int]:
+    return await count(db[CONNECTIONS], [connection_filter(app, q, horizon) for q in queries])
+
+
+async def count_messages(
+    db: Any, app: str, queries: Sequence[MessageQuery], horizon: int
+) -> list[int]:
+    return await count(db[MESSAGES], [message_filter(app, q, horizon) for q in queries])
+
+
 async def connections_by_key(
     db: Any, app: str, keys: Sequence[tuple[str, str]], horizon: int
 ) -> list[ConnectionLog | None]:
@@ -159,46 +168,3 @@ async def messages_by_key(
         for doc in await db[MESSAGES].find(f).to_list():
             found[doc["msgKey"]] = d.to_message(doc)
     return [found.get(key) for key in keys]
-
-
-async def _by_message(
-    collection: Any,
-    app: str,
-    msg_uids: Sequence[str],
-    horizon: int,
-    order: Callable[[d.Doc], Any],
-    to_record: Callable[[d.Doc], T],
-) -> list[list[T]]:
-    if not msg_uids:
-        return []
-    unique = list(dict.fromkeys(msg_uids))
-    f = {"app": app, "msgUid": {"$in": unique}, "at": {"$gte": horizon}}
-    found: dict[str, list[d.Doc]] = {}
-    for doc in await collection.find(f).to_list():
-        found.setdefault(doc["msgUid"], []).append(doc)
-    for docs in found.values():
-        docs.sort(key=order)
-    return [[to_record(doc) for doc in found.get(uid, ())] for uid in msg_uids]
-
-
-def _receipt_order(doc: d.Doc) -> tuple[str, int, int, str]:
-    rank = STATUS_RANK[ReceiptStatus(doc["status"])]
-    return doc["recipientId"], doc["at"], rank, doc["_id"]
-
-
-def _push_order(doc: d.Doc) -> tuple[str, int, str]:
-    return doc["recipientId"], doc["at"], doc["_id"]
-
-
-async def receipt_events(
-    db: Any, app: str, msg_uids: Sequence[str], horizon: int
-) -> list[list[ReceiptEventRecord]]:
-    return await _by_message(
-        db[RECEIPTS], app, msg_uids, horizon, _receipt_order, d.to_receipt_event
-    )
-
-
-async def push_attempts(
-    db: Any, app: str, msg_uids: Sequence[str], horizon: int
-) -> list[list[PushAttempt]]:
-    return await _by_message(db[PUSHES], app, msg_uids, horizon, _push_order, d.to_push_attempt)

@@ -11,17 +11,20 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from store.interface import SchemaTooNew
 from store.limits import DAY_MS
 
 SEEN = "seen_events"
 CONNECTIONS = "connections"
 MESSAGES = "messages"
 MESSAGE_KEYS = "message_keys"
-RECEIPTS = "receipt_events"
+RECEIPT_EVENTS = "receipt_events"
 PUSHES = "push_attempts"
+RECEIPTS = "receipts"
 KEYS = "api_keys"
+META = "store_meta"
 
-DATA_COLLECTIONS = (SEEN, CONNECTIONS, MESSAGES, MESSAGE_KEYS, RECEIPTS, PUSHES)
+DATA_COLLECTIONS = (SEEN, CONNECTIONS, MESSAGES, MESSAGE_KEYS, RECEIPT_EVENTS, PUSHES, RECEIPTS)
 """The collections whose documents expire with the retention window."""
 
 TTL_FIELD = "exp"
@@ -32,14 +35,17 @@ SHARD_KEYS: dict[str, dict[str, int | str]] = {
     CONNECTIONS: {"app": 1, "userId": 1},
     MESSAGES: {"app": 1, "senderId": 1},
     MESSAGE_KEYS: {"app": 1, "msgKey": 1},
-    RECEIPTS: {"app": 1, "msgUid": 1},
+    RECEIPT_EVENTS: {"app": 1, "msgUid": 1},
     PUSHES: {"app": 1, "msgUid": 1},
+    RECEIPTS: {"app": 1, "msgUid": 1},
 }
 """Shard key per collection; ``api_keys`` stays unsharded. Every unique index
 starts with its collection's shard key, as a sharded cluster requires. Where
 ``_id`` is an event's (app, eventId) (``seen_events``, ``receipt_events``,
 ``push_attempts``), two documents with one ``_id`` have one shard key value, so
 the per-shard ``_id`` index is unique across the cluster too."""
+
+_BY_RECIPIENT = [("app", ASCENDING), ("msgUid", ASCENDING), ("recipientId", ASCENDING)]
 
 INDEXES: dict[str, list[IndexModel]] = {
     SEEN: [],  # the _id index, on (app, eventId), decides dedup
@@ -78,8 +84,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     MESSAGE_KEYS: [
         IndexModel([("app", ASCENDING), ("msgKey", ASCENDING)], name="app_msgKey", unique=True),
     ],
-    RECEIPTS: [IndexModel([("app", ASCENDING), ("msgUid", ASCENDING)], name="app_msgUid")],
-    PUSHES: [IndexModel([("app", ASCENDING), ("msgUid", ASCENDING)], name="app_msgUid")],
+    RECEIPT_EVENTS: [IndexModel(_BY_RECIPIENT, name="app_msgUid_recipientId")],
+    PUSHES: [IndexModel(_BY_RECIPIENT, name="app_msgUid_recipientId")],
+    RECEIPTS: [IndexModel(_BY_RECIPIENT, name="app_msgUid_recipientId", unique=True)],
     KEYS: [IndexModel([("secretHash", ASCENDING)], name="secretHash", unique=True)],
 }
 
@@ -115,8 +122,33 @@ async def set_ttl(db: Any, collection: str, retention_days: int) -> None:
     )
 
 
+SCHEMA_VERSION = 2
+"""Kept in ``store_meta`` as ``{_id: "schema", version}``. 1: the first release
+(it kept no version); 2: stored receipts."""
+_OLD_INDEXES = {RECEIPT_EVENTS: "app_msgUid", PUSHES: "app_msgUid"}
+"""Indexes of the first release that version 2 replaces."""
+
+
+async def schema_version(db: Any) -> int:
+    """The database's schema version; 0 for an empty database."""
+    found = await db[META].find_one({"_id": "schema"})
+    if found is not None:
+        return int(found["version"])
+    for name in (SEEN, KEYS):
+        if await db[name].find_one({}, {"_id": 1}) is not None:
+            return 1
+    return 0
+
+
 async def ensure_schema(db: Any, retention_days: int) -> None:
-    """Create what is missing; bring the TTL indexes to ``retention_days``."""
+    """Create what is missing; bring the TTL indexes to ``retention_days``; migrate
+    a database of an earlier release in place; refuse one of a newer release."""
+    version = await schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"the MongoDB database {db.name} has schema version {version}, newer than"
+            f" this release knows ({SCHEMA_VERSION}): open it with a newer release"
+        )
     for name, indexes in INDEXES.items():
         collection = db[name]
         wanted = list(indexes)
@@ -127,3 +159,13 @@ async def ensure_schema(db: Any, retention_days: int) -> None:
                 wanted.append(ttl_index(retention_days))
         if wanted:
             await collection.create_indexes(wanted)
+    if version == SCHEMA_VERSION:
+        return
+    if version == 1:
+        from store.mongo.writer import fold_stored_events
+
+        await fold_stored_events(db)
+        for name, index in _OLD_INDEXES.items():
+            if index in await db[name].index_information():
+                await db[name].drop_index(index)
+    await db[META].update_one({"_id": "schema"}, {"$set": {"version": SCHEMA_VERSION}}, upsert=True)

@@ -6,7 +6,8 @@
 2. **Write.** The new events, per collection, concurrently: connections,
    messages and the message-key lookup as ordered bulk upserts (see
    ``documents``), receipt events and push attempts as ``insert_many(ordered=False)``
-   with the event as ``_id``. Every one of these writes is idempotent.
+   with the event as ``_id``, and their marks merged into the stored receipts
+   (``store.receipts``). Every one of these writes is idempotent.
 3. **Claim.** One ``insert_many(ordered=False)`` of the new ids into
    ``seen_events``; a duplicate-key error (code 11000) means a concurrent
    request claimed that event first: it counts as a duplicate here (its data,
@@ -32,10 +33,11 @@ from store.mongo.schema import (
     MESSAGE_KEYS,
     MESSAGES,
     PUSHES,
+    RECEIPT_EVENTS,
     RECEIPTS,
     SEEN,
-    TTL_FIELD,
 )
+from store.receipts import Marks, ReceiptKey, fold, fold_marks
 from store.records import (
     ConnectionClosed,
     ConnectionOpened,
@@ -49,9 +51,6 @@ from store.records import (
 
 DUPLICATE_KEY = 11000
 EventKey = tuple[str, str]
-
-PURGE_COUNTED = (CONNECTIONS, MESSAGES, RECEIPTS, PUSHES)
-"""Collections whose deletions :func:`purge` reports (not the bookkeeping ones)."""
 
 
 async def gather_all(*jobs: Awaitable[Any]) -> list[Any]:
@@ -103,6 +102,7 @@ async def _write_events(db: Any, events: Sequence[Event]) -> None:
     message_keys: list[UpdateOne] = []
     receipts: list[dict[str, Any]] = []
     pushes: list[dict[str, Any]] = []
+    receipt_events: list[ReceiptChanged | PushAttempted] = []
     for e in events:
         if isinstance(e, ConnectionOpened):
             connections += d.opened_ops(e)
@@ -115,8 +115,10 @@ async def _write_events(db: Any, events: Sequence[Event]) -> None:
             message_keys += d.message_key_ops(e)
         elif isinstance(e, ReceiptChanged):
             receipts.append(d.receipt_doc(e))
+            receipt_events.append(e)
         elif isinstance(e, PushAttempted):
             pushes.append(d.push_doc(e))
+            receipt_events.append(e)
         else:
             raise TypeError(f"not a tracking event: {type(e).__name__}")
     # Ordered: an upsert that creates a document runs before the conditional
@@ -132,10 +134,38 @@ async def _write_events(db: Any, events: Sequence[Event]) -> None:
     ]
     jobs += [
         _insert_new(db[name], docs)
-        for name, docs in ((RECEIPTS, receipts), (PUSHES, pushes))
+        for name, docs in ((RECEIPT_EVENTS, receipts), (PUSHES, pushes))
         if docs
     ]
+    if receipt_events:
+        jobs.append(upsert_receipts(db, fold(receipt_events)))
     await gather_all(*jobs)
+
+
+async def upsert_receipts(db: Any, marks: dict[ReceiptKey, Marks]) -> None:
+    """Merge marks into the stored receipts (ordered: each upsert before its ``$set``)."""
+    ops = [op for key, m in marks.items() for op in d.receipt_ops(key, m)]
+    if ops:
+        await db[RECEIPTS].bulk_write(ops, ordered=True)
+
+
+_FOLD_DOCS = 20_000
+"""Events folded into receipts per step of a migration (bounds its memory)."""
+
+
+async def fold_stored_events(db: Any) -> None:
+    """Fold every stored receipt event and push attempt into the receipts
+    collection (a migration; idempotent, so an interrupted one can run again)."""
+    sources = ((RECEIPT_EVENTS, d.to_status_marks), (PUSHES, d.to_push_marks))
+    for name, to_marks in sources:
+        batch: list[tuple[ReceiptKey, Marks]] = []
+        async for doc in db[name].find({}):
+            batch.append(to_marks(doc))
+            if len(batch) >= _FOLD_DOCS:
+                await upsert_receipts(db, fold_marks(batch))
+                batch = []
+        if batch:
+            await upsert_receipts(db, fold_marks(batch))
 
 
 async def write_batch(db: Any, events: Sequence[Event]) -> WriteResult:
@@ -152,14 +182,3 @@ async def write_batch(db: Any, events: Sequence[Event]) -> WriteResult:
     else:
         fresh_count = 0
     return WriteResult(accepted=fresh_count, duplicates=len(events) - fresh_count)
-
-
-async def purge(db: Any, horizon: int) -> int:
-    """Delete every record whose time is before ``horizon`` (the TTL monitor's job,
-    done now); count connections, messages, receipt events and push attempts."""
-    cutoff = {TTL_FIELD: {"$lt": d.bson_date(horizon)}}
-    names = (*PURGE_COUNTED, MESSAGE_KEYS, SEEN)
-    results = await gather_all(*(db[name].delete_many(cutoff) for name in names))
-    return sum(
-        r.deleted_count for name, r in zip(names, results, strict=True) if name in PURGE_COUNTED
-    )

@@ -137,6 +137,9 @@ class AsyncCollection:
     async def index_information(self) -> dict[str, Any]:
         return self._collection.index_information()
 
+    async def drop_index(self, name: str) -> None:
+        self._collection.drop_index(name)
+
     async def drop(self) -> None:
         self._collection.drop()
 
