@@ -8,7 +8,6 @@ the GraphQL response's ``data``, so both sides really do the same work.
 """
 
 import asyncio
-from collections import Counter
 from typing import Any
 
 from resolvers import ids
@@ -18,8 +17,8 @@ from resolvers.windows import window
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
 from store.interface import TrackingReader
 from store.limits import SETTLE_MS, horizon_ms
-from store.model import ConnectionStatus, ReceiptStatus
-from store.receipts import build_receipts, has_receipts
+from store.model import ConnectionStatus
+from store.receipts import receipt_scope
 from store.records import (
     ConnectionLog,
     ConnectionQuery,
@@ -27,6 +26,8 @@ from store.records import (
     PageRequest,
     PushAttempt,
     Receipt,
+    ReceiptCounts,
+    ReceiptQuery,
     SentMessage,
 )
 
@@ -70,28 +71,27 @@ def _receipt(receipt: Receipt, attempts: list[PushAttempt]) -> dict[str, Any]:
                 "errorDescription": a.error_description,
             }
             for a in attempts
-            if a.recipient_id == receipt.recipient_id
         ],
     }
 
 
-def _summary(receipts: list[Receipt], attempts: list[PushAttempt]) -> dict[str, int]:
-    statuses = Counter(r.status for r in receipts)
-    attempted = {a.recipient_id for a in attempts} if receipts else set()
-    succeeded = {a.recipient_id for a in attempts if a.success} if receipts else set()
+def _summary(counts: ReceiptCounts) -> dict[str, int]:
     return {
-        "total": len(receipts),
-        "delivered": statuses[ReceiptStatus.DELIVERED],
-        "notDelivered": statuses[ReceiptStatus.NOT_DELIVERED],
-        "offline": statuses[ReceiptStatus.OFFLINE],
-        "pending": statuses[ReceiptStatus.PENDING],
-        "pushSucceeded": len(succeeded),
-        "pushFailed": len(attempted - succeeded),
+        "total": counts.total,
+        "delivered": counts.delivered,
+        "notDelivered": counts.not_delivered,
+        "offline": counts.offline,
+        "pending": counts.pending,
+        "pushSucceeded": counts.push_succeeded,
+        "pushFailed": counts.push_failed,
     }
 
 
 def _message(
-    m: SentMessage, receipts: list[Receipt], attempts: list[PushAttempt], now: int, first: int
+    m: SentMessage,
+    receipts: list[tuple[Receipt, list[PushAttempt]]],
+    counts: ReceiptCounts,
+    now: int,
 ) -> dict[str, Any]:
     builtin = BUILTIN_OBJECT_NAMES.get(m.message_type)
     return {
@@ -108,8 +108,8 @@ def _message(
         "muteScope": m.mute_scope and m.mute_scope.value,
         "prompt": prompt_for(m.result, m.mute_scope),
         "statusSettled": now >= m.sent_at + SETTLE_MS,
-        "receiptSummary": _summary(receipts, attempts),
-        "receipts": {"nodes": [_receipt(r, attempts) for r in receipts[:first]]},
+        "receiptSummary": _summary(counts),
+        "receipts": {"nodes": [_receipt(r, attempts) for r, attempts in receipts]},
     }
 
 
@@ -148,12 +148,19 @@ async def console(
     )
     by_log = {id(log): (p, c) for log, p, c in zip(open_logs, pages, counts, strict=True)}
     sent = [e.node for p in pages for e in p.edges]
-    uids = list(dict.fromkeys(m.msg_uid for m in sent if m.msg_uid and has_receipts(m)))
-    events, pushes = await asyncio.gather(
-        store.receipt_events(app, uids), store.push_attempts(app, uids)
+    scopes = list(dict.fromkeys(s for s in (receipt_scope(m) for m in sent) if s is not None))
+    requests = [PageRequest(ReceiptQuery(s), receipts) for s in scopes]
+    receipt_pages, summaries = await asyncio.gather(
+        store.receipt_pages(app, requests), store.receipt_summaries(app, scopes)
     )
-    events_of = dict(zip(uids, events, strict=True))
-    pushes_of = dict(zip(uids, pushes, strict=True))
+    keys = [
+        (s.msg_uid, e.node.recipient_id)
+        for s, p in zip(scopes, receipt_pages, strict=True)
+        for e in p.edges
+    ]
+    attempts = dict(zip(keys, await store.recipient_push_attempts(app, keys), strict=True))
+    pages_of = dict(zip(scopes, receipt_pages, strict=True))
+    counts_of = dict(zip(scopes, summaries, strict=True))
 
     nodes = []
     for log in logs:
@@ -166,10 +173,11 @@ async def console(
             item["sentMessages"] = {"totalCount": count, "nodes": []}
             for edge in message_page.edges:
                 m = edge.node
-                uid = m.msg_uid if has_receipts(m) else None
-                built = build_receipts(m, events_of[uid]) if uid else []
-                attempts = pushes_of[uid] if uid and built else []
-                item["sentMessages"]["nodes"].append(_message(m, built, attempts, now, receipts))
+                scope = receipt_scope(m)
+                shown = [] if scope is None else [e.node for e in pages_of[scope].edges]
+                with_attempts = [(r, attempts[(r.msg_uid or "", r.recipient_id)]) for r in shown]
+                counts = ReceiptCounts() if scope is None else counts_of[scope]
+                item["sentMessages"]["nodes"].append(_message(m, with_attempts, counts, now))
         nodes.append(item)
     end = page.edges[-1].cursor if page.edges else None
     return {

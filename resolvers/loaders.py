@@ -6,7 +6,7 @@ same handful of calls whatever the page sizes.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -20,7 +20,9 @@ from store.records import (
     PageRequest,
     PushAttempt,
     Receipt,
-    ReceiptEventRecord,
+    ReceiptCounts,
+    ReceiptQuery,
+    ReceiptScope,
     SentMessage,
 )
 
@@ -31,6 +33,9 @@ ConnectionPageKey = PageRequest[ConnectionQuery]
 MessagePageKey = PageRequest[MessageQuery]
 ConnectionKey = tuple[str, str]
 """(user_id, connection key)."""
+ReceiptPageKey = PageRequest[ReceiptQuery]
+RecipientKey = tuple[str, str]
+"""(msg_uid, recipient_id)."""
 
 
 def _loader(app: str, fetch: Callable[[str, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
@@ -70,10 +75,10 @@ class Loaders:
     message_pages: DataLoader[MessagePageKey, Page[SentMessage]]
     message_counts: DataLoader[MessageQuery, int]
     messages_by_key: DataLoader[str, SentMessage | None]
-    receipt_events: DataLoader[str, list[ReceiptEventRecord]]
-    push_attempts: DataLoader[str, list[PushAttempt]]
-    receipts: dict[str, list[Receipt]] = field(default_factory=dict)
-    """Receipts built from ``receipt_events`` by msgUid, for the fields that read them."""
+    receipt_pages: DataLoader[ReceiptPageKey, Page[Receipt]]
+    receipt_counts: DataLoader[ReceiptQuery, int]
+    receipt_summaries: DataLoader[ReceiptScope, ReceiptCounts]
+    recipient_push_attempts: DataLoader[RecipientKey, list[PushAttempt]]
 
     @classmethod
     def for_app(cls, store: TrackingReader, app: str) -> "Loaders":
@@ -84,6 +89,8 @@ class Loaders:
             message_pages=_page_loader(app, store.message_pages),
             message_counts=_loader(app, store.count_messages),
             messages_by_key=_loader(app, store.messages_by_key),
-            receipt_events=_loader(app, store.receipt_events),
-            push_attempts=_loader(app, store.push_attempts),
+            receipt_pages=_loader(app, store.receipt_pages),
+            receipt_counts=_loader(app, store.count_receipts),
+            receipt_summaries=_loader(app, store.receipt_summaries),
+            recipient_push_attempts=_loader(app, store.recipient_push_attempts),
         )

@@ -1,20 +1,27 @@
 """Receipt-level types: a recipient's status, its history and its push attempts."""
 
 import asyncio
-from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import strawberry
+from graphql import FieldNode, GraphQLObjectType, get_argument_values
+from graphql.execution.values import VariableValues
 from strawberry import Parent
 
+from resolvers import ids
 from resolvers.context import ContextInfo
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
+from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, then
-from resolvers.fastpath.selection import asks_for
+from resolvers.fastpath.selection import asks_for, field_nodes_below
+from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
+from resolvers.windows import check_first
 from store import model, records
-from store.receipts import build_receipts, has_receipts
+from store.receipts import receipt_scope
 
 
 @strawberry.type(name="ReceiptEvent")
@@ -56,6 +63,12 @@ class ReceiptType:
     push_attempts: list[PushAttemptType] = strawberry.field(description="Oldest first.")
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+RECEIPT_CURSOR = "r"
+PUSH_FIELDS = frozenset({"pushAttempts"})
+
+
 @dataclass(slots=True, frozen=True)
 class ReceiptNode:
     """A receipt as the API shows it: the stored view and the recipient's push attempts."""
@@ -68,18 +81,23 @@ class ReceiptNode:
     push_attempts: list[records.PushAttempt]
 
 
+def _all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
+    """``fn`` of every future's result: now when all are loaded, else once they are."""
+    if all(f.done() for f in futures):
+        return fn([f.result() for f in futures])
+
+    async def later() -> R:
+        return fn(list(await asyncio.gather(*futures)))
+
+    return later()
+
+
 def receipt_nodes(
-    message: records.SentMessage,
-    receipts: list[records.Receipt],
-    info: ContextInfo,
-    with_pushes: bool,
+    msg_uid: str, receipts: list[records.Receipt], info: ContextInfo, with_pushes: bool
 ) -> MaybeLater[list[ReceiptNode]]:
     """``receipts`` with their push attempts, loaded only when ``with_pushes``."""
 
-    def nodes(attempts: list[records.PushAttempt]) -> list[ReceiptNode]:
-        mine: dict[str, list[records.PushAttempt]] = {}
-        for attempt in attempts:
-            mine.setdefault(attempt.recipient_id, []).append(attempt)
+    def nodes(attempts: list[list[records.PushAttempt]]) -> list[ReceiptNode]:
         return [
             ReceiptNode(
                 r.recipient_id,
@@ -87,14 +105,38 @@ def receipt_nodes(
                 r.status_at,
                 r.history,
                 r.push_skipped,
-                mine.get(r.recipient_id, []),
+                attempts[i] if attempts else [],
             )
-            for r in receipts
+            for i, r in enumerate(receipts)
         ]
 
-    if not with_pushes or not receipts or message.msg_uid is None:
+    if not with_pushes or not receipts:
         return nodes([])
-    return then(info.context.loaders.push_attempts.load(message.msg_uid), nodes)
+    loader = info.context.loaders.recipient_push_attempts
+    return _all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)
+
+
+def receipt_request(
+    message: records.SentMessage,
+    recipient_id: str | None,
+    status: model.ReceiptStatus | None,
+    first: int | None,
+    after: str | None,
+) -> records.PageRequest[records.ReceiptQuery] | None:
+    """The store page a ``receipts`` field asks for; None for a message without
+    receipts. Bad arguments are ``BAD_USER_INPUT``."""
+    size = check_first(first, RECEIPTS_FIRST)
+    start_after: str | None = None
+    if after is not None:
+        parts = ids.decode(after)
+        if parts is None or len(parts) != 2 or parts[0] != RECEIPT_CURSOR:
+            raise BadUserInput("after: not a cursor of this list")
+        start_after = parts[1]
+    scope = receipt_scope(message)
+    if scope is None:
+        return None
+    query = records.ReceiptQuery(scope, recipient_id, status)
+    return records.PageRequest(query, size, start_after)
 
 
 @strawberry.type
@@ -112,61 +154,44 @@ class ReceiptSummary:
     )
 
 
-def receipts_of(
-    message: records.SentMessage, info: ContextInfo
-) -> MaybeLater[list[records.Receipt]]:
-    """The receipts of a message by recipient id (no store call for one that has none)."""
-    uid = message.msg_uid
-    if not has_receipts(message) or uid is None:
-        return []
-    loaders = info.context.loaders
-    built = loaders.receipts.get(uid)
-    if built is not None:
-        return built
-    return then(
-        loaders.receipt_events.load(uid),
-        lambda events: loaders.receipts.setdefault(uid, build_receipts(message, events)),
+def _summary(counts: records.ReceiptCounts) -> ReceiptSummary:
+    return ReceiptSummary(
+        total=counts.total,
+        delivered=counts.delivered,
+        not_delivered=counts.not_delivered,
+        offline=counts.offline,
+        pending=counts.pending,
+        push_succeeded=counts.push_succeeded,
+        push_failed=counts.push_failed,
     )
 
 
 def summarize(message: records.SentMessage, info: ContextInfo) -> MaybeLater[ReceiptSummary]:
-    def with_receipts(receipts: list[records.Receipt]) -> MaybeLater[ReceiptSummary]:
-        if not receipts or message.msg_uid is None:
-            return _summary(receipts, [])
-        attempts = info.context.loaders.push_attempts.load(message.msg_uid)
-        return then(attempts, lambda found: _summary(receipts, found))
-
-    return then(receipts_of(message, info), with_receipts)
+    """Counted by the store (no store call for a message that has no receipts)."""
+    scope = receipt_scope(message)
+    if scope is None:
+        return _summary(records.ReceiptCounts())
+    return then(info.context.loaders.receipt_summaries.load(scope), _summary)
 
 
-def _summary(
-    receipts: list[records.Receipt], attempts: list[records.PushAttempt]
-) -> ReceiptSummary:
-    statuses = Counter(r.status for r in receipts)
-    succeeded: set[str] = set()
-    attempted: set[str] = set()
-    for attempt in attempts:
-        attempted.add(attempt.recipient_id)
-        if attempt.success:
-            succeeded.add(attempt.recipient_id)
-    return ReceiptSummary(
-        total=len(receipts),
-        delivered=statuses[ReceiptStatus.DELIVERED],
-        not_delivered=statuses[ReceiptStatus.NOT_DELIVERED],
-        offline=statuses[ReceiptStatus.OFFLINE],
-        pending=statuses[ReceiptStatus.PENDING],
-        push_succeeded=len(succeeded),
-        push_failed=len(attempted - succeeded),
-    )
-
-
-_RECEIPT_FIELDS = frozenset({"receipts", "receiptSummary"})
-PUSH_FIELDS = frozenset({"pushAttempts", "receiptSummary"})
+def _receipt_field_args(info: ContextInfo) -> list[dict[str, Any]]:
+    """The arguments of every ``receipts`` field below the current one, coerced
+    with the request's variables (defaults applied)."""
+    raw = info._raw_info
+    sent_message = raw.schema.get_type("SentMessage")
+    if not isinstance(sent_message, GraphQLObjectType):
+        return []
+    definition = sent_message.fields["receipts"]
+    nodes: list[FieldNode] = field_nodes_below(info, "receipts")
+    variables = raw.variable_values
+    if isinstance(variables, dict):  # an executor that keeps only the coerced values
+        variables = VariableValues({}, variables)
+    return [get_argument_values(definition, node, variables) for node in nodes]
 
 
 async def prefetch_receipts(page: records.Page[records.SentMessage], info: ContextInfo) -> None:
-    """Load the receipt events and push attempts of a page of messages, when the
-    query asks for them below it, before the page is returned.
+    """Load the receipt pages, summaries and push attempts of a page of messages
+    that the query asks for below it, before the page is returned.
 
     Every page of a level is at this point in the same tick, so the loaders still
     ask the store once for all of them; and each message's receipt fields then
@@ -174,14 +199,40 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     Fragments count, directives are not evaluated: at worst this loads what a
     skipped field would have needed.
     """
-    uids = [m.msg_uid for m in (e.node for e in page.edges) if m.msg_uid and has_receipts(m)]
-    if not uids:
+    messages = [e.node for e in page.edges]
+    scopes = [s for s in (receipt_scope(m) for m in messages) if s is not None]
+    if not scopes:
         return
     loaders = info.context.loaders
-    wanted = []
-    if asks_for(info, _RECEIPT_FIELDS):
-        wanted.append(loaders.receipt_events.load_many(uids))
-        if asks_for(info, PUSH_FIELDS):
-            wanted.append(loaders.push_attempts.load_many(uids))
-    if wanted:
-        await asyncio.gather(*wanted)
+    wanted: list[Any] = []
+    if asks_for(info, frozenset({"receiptSummary"})):
+        wanted += [loaders.receipt_summaries.load(s) for s in scopes]
+    requests: list[records.PageRequest[records.ReceiptQuery]] = []
+    for args in _receipt_field_args(info):
+        for message in messages:
+            status = args.get("status")
+            try:
+                request = receipt_request(
+                    message,
+                    args.get("recipientId"),
+                    None
+                    if status is None
+                    else model.ReceiptStatus(getattr(status, "value", status)),
+                    args.get("first"),
+                    args.get("after"),
+                )
+            except BadUserInput:
+                break  # the field itself answers with the error
+            if request is not None:
+                requests.append(request)
+    pages = [loaders.receipt_pages.load(r) for r in requests]
+    if wanted or pages:
+        await asyncio.gather(*wanted, *pages)
+    if pages and asks_for(info, PUSH_FIELDS):
+        keys = [
+            (r.query.scope.msg_uid, e.node.recipient_id)
+            for r, p in zip(requests, pages, strict=True)
+            for e in p.result().edges
+        ]
+        if keys:
+            await asyncio.gather(*(loaders.recipient_push_attempts.load(k) for k in keys))

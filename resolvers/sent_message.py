@@ -1,5 +1,6 @@
 """``SentMessage``: one message a user sent, its filter outcome and its receipts."""
 
+from collections.abc import Awaitable
 from typing import Any
 
 import strawberry
@@ -8,29 +9,26 @@ from strawberry import Parent
 from resolvers import ids
 from resolvers.context import ContextInfo
 from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
-from resolvers.errors import BadUserInput
-from resolvers.fastpath.later import then
+from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_for
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
 from resolvers.receipts import (
+    PUSH_FIELDS,
+    RECEIPT_CURSOR,
     ReceiptNode,
     ReceiptStatus,
     ReceiptSummary,
     ReceiptType,
     receipt_nodes,
-    receipts_of,
+    receipt_request,
     summarize,
 )
 from resolvers.scalars import DateTime
-from resolvers.windows import check_first
 from store import records
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
 from store.limits import SETTLE_MS
-
-_RECEIPT_CURSOR = "r"
-_PUSHES = frozenset({"pushAttempts"})
 
 
 @strawberry.type(name="SentMessage")
@@ -75,44 +73,34 @@ class SentMessageType(Node):
         first: int | None = RECEIPTS_FIRST,
         after: str | None = None,
     ) -> Connection[ReceiptType]:
-        size = check_first(first, RECEIPTS_FIRST)
-        if after is not None:
-            parts = ids.decode(after)
-            if parts is None or len(parts) != 2 or parts[0] != _RECEIPT_CURSOR:
-                raise BadUserInput("after: not a cursor of this list")
-            start_after: str | None = parts[1]
-        else:
-            start_after = None
+        request = receipt_request(root, recipient_id, status, first, after)
+        if request is None:
+            return connection(records.Page(), _no_receipts)
+        loaders = info.context.loaders
+        with_pushes = asks_for(info, PUSH_FIELDS)
 
-        def page(receipts: list[records.Receipt]) -> Connection[ReceiptType]:
-            matching = [
-                r
-                for r in receipts
-                if (recipient_id is None or r.recipient_id == recipient_id)
-                and (status is None or r.status is status)
-            ]
-            rest = matching
-            if start_after is not None:
-                rest = [r for r in matching if r.recipient_id > start_after]
-            shown = rest[:size]
-
-            async def count() -> int:
-                return len(matching)
+        def page(found: records.Page[records.Receipt]) -> MaybeLater[Connection[ReceiptType]]:
+            def count() -> Awaitable[int]:
+                return loaders.receipt_counts.load(request.query)
 
             def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
-                edges = [
-                    records.Edge(ids.encode(_RECEIPT_CURSOR, n.recipient_id), n) for n in nodes
-                ]
-                return connection(records.Page(edges=edges, has_next_page=len(rest) > size), count)
+                edges = [records.Edge(ids.encode(RECEIPT_CURSOR, n.recipient_id), n) for n in nodes]
+                return connection(records.Page(edges, found.has_next_page), count)
 
-            return then(receipt_nodes(root, shown, info, with_pushes), done)
+            receipts = [e.node for e in found.edges]
+            return then(
+                receipt_nodes(request.query.scope.msg_uid, receipts, info, with_pushes), done
+            )
 
-        with_pushes = asks_for(info, _PUSHES)
         # synchronous when the page's resolver has loaded the receipts already
-        return then(receipts_of(root, info), page)  # type: ignore[return-value]
+        return then(loaders.receipt_pages.load(request), page)  # type: ignore[return-value]
 
     @strawberry.field
     def receipt_summary(
         self, root: Parent[records.SentMessage], info: ContextInfo
     ) -> ReceiptSummary:
         return summarize(root, info)  # type: ignore[return-value]  # see receipts
+
+
+async def _no_receipts() -> int:
+    return 0

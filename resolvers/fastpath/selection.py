@@ -67,3 +67,33 @@ def _collect(
                     _collect((fragment.selection_set,), fragments, found, seen, deep)
             else:  # an inline fragment
                 _collect((selection.selection_set,), fragments, found, seen, deep)
+
+
+def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
+    """The nodes of the fields named ``name`` anywhere below the current field
+    (through fragments; directives not evaluated, as above), to read their
+    arguments ahead of their resolvers."""
+    raw = info._raw_info
+    found: list[FieldNode] = []
+    seen: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    found.append(selection)
+                else:
+                    walk(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = raw.fragments.get(selection.name.value)
+                if selection.name.value not in seen and fragment is not None:
+                    seen.add(selection.name.value)
+                    walk(fragment.selection_set)
+            else:
+                walk(selection.selection_set)
+
+    for node in raw.field_nodes:
+        walk(node.selection_set)
+    return found

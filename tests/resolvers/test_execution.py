@@ -138,14 +138,22 @@ def _broken_store(graph: Graph, method: str, **changes: Any) -> Any:
             edges = [[dataclasses.replace(e, node=change(e.node)) for e in p.edges] for p in pages]
             return [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
 
-        async def receipt_events(self, app: str, uids: Any) -> list[list[Any]]:
-            found = await graph.store.receipt_events(app, uids)
-            return (
-                [[change(r) for r in rs] for rs in found] if method == "receipt_events" else found
-            )
+        async def receipt_pages(self, app: str, requests: Any) -> list[Page[Any]]:
+            pages = await graph.store.receipt_pages(app, requests)
+            if method != "receipt_history":
+                return pages
 
-        async def push_attempts(self, app: str, uids: Any) -> list[list[Any]]:
-            found = await graph.store.push_attempts(app, uids)
+            def with_history(receipt: Any) -> Any:
+                history = tuple(change(h) for h in receipt.history)
+                return dataclasses.replace(receipt, history=history)
+
+            edges = [
+                [dataclasses.replace(e, node=with_history(e.node)) for e in p.edges] for p in pages
+            ]
+            return [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
+
+        async def recipient_push_attempts(self, app: str, keys: Any) -> list[list[Any]]:
+            found = await graph.store.recipient_push_attempts(app, keys)
             return [[change(p) for p in ps] for ps in found] if method == "push_attempts" else found
 
     return Broken()
@@ -161,7 +169,7 @@ BAD_VALUES = [
     # not a value of the enum: an error on a non-null field
     ("connection_pages", {"platform": "MARS"}),
     # the same inside the sub-trees completed inline: history and push attempts
-    ("receipt_events", {"at": "yesterday"}),
+    ("receipt_history", {"at": "yesterday"}),
     ("push_attempts", {"provider": None}),
     ("push_attempts", {"error_code": 7}),
     ("push_attempts", {"success": "yes"}),
