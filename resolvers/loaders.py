@@ -5,6 +5,7 @@ that tick, so resolving 20 connections x 20 messages x 50 receipts costs the
 same handful of calls whatever the page sizes.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -34,6 +35,7 @@ MessagePageKey = PageRequest[MessageQuery]
 ConnectionKey = tuple[str, str]
 """(user_id, connection key)."""
 ReceiptPageKey = PageRequest[ReceiptQuery]
+ReceiptRead = ReceiptPageKey | ReceiptScope
 RecipientKey = tuple[str, str]
 """(msg_uid, recipient_id)."""
 
@@ -67,6 +69,32 @@ def _page_loader(
     return DataLoader(load_fn=load)  # type: ignore[arg-type]  # exceptions fail their key
 
 
+class ReceiptLoader:
+    """Receipt pages and summaries asked for in one tick go to the store in one
+    call (``receipt_reads``: one snapshot), so that the receipts, the summary and
+    the totalCount of a response agree while data arrives."""
+
+    def __init__(self, app: str, store: TrackingReader) -> None:
+        self._app = app
+        self._store = store
+        self._loader: DataLoader[ReceiptRead, Page[Receipt] | ReceiptCounts] = DataLoader(
+            load_fn=self._load
+        )
+
+    async def _load(self, keys: Sequence[ReceiptRead]) -> list[Page[Receipt] | ReceiptCounts]:
+        pages = [k for k in keys if isinstance(k, PageRequest)]
+        scopes = [k for k in keys if isinstance(k, ReceiptScope)]
+        found_pages, found_counts = await self._store.receipt_reads(self._app, pages, scopes)
+        next_page, next_counts = iter(found_pages), iter(found_counts)
+        return [next(next_page) if isinstance(k, PageRequest) else next(next_counts) for k in keys]
+
+    def page(self, request: ReceiptPageKey) -> "asyncio.Future[Page[Receipt]]":
+        return self._loader.load(request)  # type: ignore[return-value]  # a page for a page
+
+    def summary(self, scope: ReceiptScope) -> "asyncio.Future[ReceiptCounts]":
+        return self._loader.load(scope)  # type: ignore[return-value]  # counts for a scope
+
+
 @dataclass(slots=True)
 class Loaders:
     connection_pages: DataLoader[ConnectionPageKey, Page[ConnectionLog]]
@@ -75,9 +103,8 @@ class Loaders:
     message_pages: DataLoader[MessagePageKey, Page[SentMessage]]
     message_counts: DataLoader[MessageQuery, int]
     messages_by_key: DataLoader[str, SentMessage | None]
-    receipt_pages: DataLoader[ReceiptPageKey, Page[Receipt]]
+    receipts: "ReceiptLoader"
     receipt_counts: DataLoader[ReceiptQuery, int]
-    receipt_summaries: DataLoader[ReceiptScope, ReceiptCounts]
     recipient_push_attempts: DataLoader[RecipientKey, list[PushAttempt]]
 
     @classmethod
@@ -89,8 +116,7 @@ class Loaders:
             message_pages=_page_loader(app, store.message_pages),
             message_counts=_loader(app, store.count_messages),
             messages_by_key=_loader(app, store.messages_by_key),
-            receipt_pages=_loader(app, store.receipt_pages),
+            receipts=ReceiptLoader(app, store),
             receipt_counts=_loader(app, store.count_receipts),
-            receipt_summaries=_loader(app, store.receipt_summaries),
             recipient_push_attempts=_loader(app, store.recipient_push_attempts),
         )

@@ -171,7 +171,7 @@ def summarize(message: records.SentMessage, info: ContextInfo) -> MaybeLater[Rec
     scope = receipt_scope(message)
     if scope is None:
         return _summary(records.ReceiptCounts())
-    return then(info.context.loaders.receipt_summaries.load(scope), _summary)
+    return then(info.context.loaders.receipts.summary(scope), _summary)
 
 
 def _receipt_field_args(info: ContextInfo) -> list[dict[str, Any]]:
@@ -206,7 +206,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     loaders = info.context.loaders
     wanted: list[Any] = []
     if asks_for(info, frozenset({"receiptSummary"})):
-        wanted += [loaders.receipt_summaries.load(s) for s in scopes]
+        wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
     for args in _receipt_field_args(info):
         for message in messages:
@@ -225,7 +225,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
                 break  # the field itself answers with the error
             if request is not None:
                 requests.append(request)
-    pages = [loaders.receipt_pages.load(r) for r in requests]
+    pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
         await asyncio.gather(*wanted, *pages)
     if pages and asks_for(info, PUSH_FIELDS):

@@ -1,6 +1,5 @@
 """``SentMessage``: one message a user sent, its filter outcome and its receipts."""
 
-from collections.abc import Awaitable
 from typing import Any
 
 import strawberry
@@ -10,7 +9,7 @@ from resolvers import ids
 from resolvers.context import ContextInfo
 from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
 from resolvers.fastpath.later import MaybeLater, then
-from resolvers.fastpath.selection import asks_for
+from resolvers.fastpath.selection import asks_directly, asks_for
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
@@ -29,6 +28,7 @@ from resolvers.scalars import DateTime
 from store import records
 from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
 from store.limits import SETTLE_MS
+from store.receipts import counted_by_summary
 
 
 @strawberry.type(name="SentMessage")
@@ -78,10 +78,17 @@ class SentMessageType(Node):
             return connection(records.Page(), _no_receipts)
         loaders = info.context.loaders
         with_pushes = asks_for(info, PUSH_FIELDS)
+        query = request.query
+        # asked in the same tick as the page: one snapshot (see ReceiptLoader)
+        summary = None
+        if query.recipient_id is None and asks_directly(info, "totalCount"):
+            summary = loaders.receipts.summary(query.scope)
 
         def page(found: records.Page[records.Receipt]) -> MaybeLater[Connection[ReceiptType]]:
-            def count() -> Awaitable[int]:
-                return loaders.receipt_counts.load(request.query)
+            async def count() -> int:
+                if summary is None:
+                    return await loaders.receipt_counts.load(query)
+                return counted_by_summary(query, await summary) or 0
 
             def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
                 edges = [records.Edge(ids.encode(RECEIPT_CURSOR, n.recipient_id), n) for n in nodes]
@@ -93,7 +100,7 @@ class SentMessageType(Node):
             )
 
         # synchronous when the page's resolver has loaded the receipts already
-        return then(loaders.receipt_pages.load(request), page)  # type: ignore[return-value]
+        return then(loaders.receipts.page(request), page)  # type: ignore[return-value]
 
     @strawberry.field
     def receipt_summary(

@@ -137,6 +137,17 @@ class TrackingReader(Protocol):
         """Each message's receipts counted by the store (``store.receipts.receipt_counts``)."""
         ...
 
+    async def receipt_reads(
+        self,
+        app: str,
+        pages: Sequence[PageRequest[ReceiptQuery]],
+        scopes: Sequence[ReceiptScope],
+    ) -> tuple[list[Page[Receipt]], list[ReceiptCounts]]:
+        """:meth:`receipt_pages` and :meth:`receipt_summaries` together, from one
+        snapshot where the backend has them (SQLite: one read transaction), so
+        that a response's receipts agree with its summary while data arrives."""
+        ...
+
     async def recipient_push_attempts(
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[list[PushAttempt]]:

@@ -193,3 +193,18 @@ def receipt_counts(
         push_succeeded=push_succeeded,
         push_failed=push_failed,
     )
+
+
+def counted_by_summary(query: ReceiptQuery, counts: ReceiptCounts) -> int | None:
+    """How many receipts match ``query`` according to its message's summary; None
+    when the query names a recipient (the summary does not say)."""
+    if query.recipient_id is not None:
+        return None
+    by_status = {
+        None: counts.total,
+        ReceiptStatus.DELIVERED: counts.delivered,
+        ReceiptStatus.NOT_DELIVERED: counts.not_delivered,
+        ReceiptStatus.OFFLINE: counts.offline,
+        ReceiptStatus.PENDING: counts.pending,
+    }
+    return by_status[query.status]

@@ -217,6 +217,22 @@ class MongoStore:
         return await receipts.receipt_summaries(db, app, scopes, self._horizon())
 
     @_unavailable_on_network_error
+    async def receipt_reads(
+        self,
+        app: str,
+        pages: Sequence[PageRequest[ReceiptQuery]],
+        scopes: Sequence[ReceiptScope],
+    ) -> tuple[list[Page[Receipt]], list[ReceiptCounts]]:
+        """Concurrent reads, not one snapshot (that would take a multi-document
+        transaction on every read)."""
+        db, h = await self._ready(), self._horizon()
+        found_pages, found_counts = await writer.gather_all(
+            receipts.receipt_pages(db, app, pages, h),
+            receipts.receipt_summaries(db, app, scopes, h),
+        )
+        return found_pages, found_counts
+
+    @_unavailable_on_network_error
     async def recipient_push_attempts(
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[list[PushAttempt]]:

@@ -225,6 +225,14 @@ class SqliteStore:
     ) -> list[ReceiptCounts]:
         return await self._read(receipts.receipt_summaries, app, scopes, self._horizon())
 
+    async def receipt_reads(
+        self,
+        app: str,
+        pages: Sequence[PageRequest[ReceiptQuery]],
+        scopes: Sequence[ReceiptScope],
+    ) -> tuple[list[Page[Receipt]], list[ReceiptCounts]]:
+        return await self._read(receipts.receipt_reads, app, pages, scopes, self._horizon())
+
     async def recipient_push_attempts(
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[list[PushAttempt]]:

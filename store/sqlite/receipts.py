@@ -162,6 +162,24 @@ def receipt_summaries(
     return summaries
 
 
+def receipt_reads(
+    conn: sqlite3.Connection,
+    app: str,
+    pages: Sequence[PageRequest[ReceiptQuery]],
+    scopes: Sequence[ReceiptScope],
+    horizon: int,
+) -> tuple[list[Page[Receipt]], list[ReceiptCounts]]:
+    """Pages and summaries in one read transaction: one snapshot of the file."""
+    conn.execute("BEGIN")
+    try:
+        return (
+            receipt_pages(conn, app, pages, horizon),
+            receipt_summaries(conn, app, scopes, horizon),
+        )
+    finally:
+        conn.execute("COMMIT")
+
+
 def _by_key(
     conn: sqlite3.Connection,
     table: str,

@@ -138,10 +138,10 @@ def _broken_store(graph: Graph, method: str, **changes: Any) -> Any:
             edges = [[dataclasses.replace(e, node=change(e.node)) for e in p.edges] for p in pages]
             return [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
 
-        async def receipt_pages(self, app: str, requests: Any) -> list[Page[Any]]:
-            pages = await graph.store.receipt_pages(app, requests)
+        async def receipt_reads(self, app: str, requests: Any, scopes: Any) -> Any:
+            pages, summaries = await graph.store.receipt_reads(app, requests, scopes)
             if method != "receipt_history":
-                return pages
+                return pages, summaries
 
             def with_history(receipt: Any) -> Any:
                 history = tuple(change(h) for h in receipt.history)
@@ -150,7 +150,8 @@ def _broken_store(graph: Graph, method: str, **changes: Any) -> Any:
             edges = [
                 [dataclasses.replace(e, node=with_history(e.node)) for e in p.edges] for p in pages
             ]
-            return [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
+            changed = [Page(e, p.has_next_page) for e, p in zip(edges, pages, strict=True)]
+            return changed, summaries
 
         async def recipient_push_attempts(self, app: str, keys: Any) -> list[list[Any]]:
             found = await graph.store.recipient_push_attempts(app, keys)

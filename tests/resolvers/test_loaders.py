@@ -44,8 +44,7 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
         count_connections=1,
         message_pages=1,
         count_messages=1,
-        receipt_pages=1,
-        receipt_summaries=1,
+        receipt_reads=1,
         recipient_push_attempts=1,
     )
     conns = large_data["user"]["connections"]["nodes"]
@@ -72,6 +71,6 @@ async def test_counts_go_together_when_only_some_pages_have_receipts(graph: Grap
     result = await schema.execute(console_query("u1"), context_value=context)
     assert result.errors is None, result.errors
     assert counting.calls["count_messages"] == 1
-    assert counting.calls["receipt_pages"] == 1
+    assert counting.calls["receipt_reads"] == 1
     conns = (result.data or {})["user"]["connections"]["nodes"]
     assert [c["sentMessages"]["totalCount"] for c in conns] == [0, 1, 1]
