@@ -63,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--receipts",
-        default="20x5000",
-        help="GROUP messages x recipients of the receipts-at-scale store (default 20x5000)",
+        default="20x5000,1x100000",
+        help="GROUP messages x recipients of each receipts-at-scale store, comma-separated"
+        " (default 20x5000,1x100000)",
     )
     parser.add_argument(
         "--only",
@@ -93,10 +94,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _receipts(args: argparse.Namespace, table: Table) -> None:
-    messages, recipients = (int(n) for n in args.receipts.split("x"))
+    for shape in args.receipts.split(","):
+        messages, recipients = (int(n) for n in shape.split("x"))
+        _receipt_rows(args, table, messages, recipients)
+
+
+def _receipt_rows(args: argparse.Namespace, table: Table, messages: int, recipients: int) -> None:
     say(f"receipts at scale: {messages} GROUP messages x {recipients:,} recipients")
     found = receipts.measure(messages, recipients, args.runs)
-    shape = f"{messages} GROUP messages x {recipients:,} recipients"
+    plural = "s" if messages != 1 else ""
+    shape = f"{messages} GROUP message{plural} x {recipients:,} recipients"
     table.check(
         f"receipts(first: 1) on {shape}, over HTTP",
         f"{found.page_ms:.1f} ms",

@@ -35,7 +35,7 @@ WRITE_BATCH = 20_000
 
 _MESSAGES = """{{ sentMessages(filter: {{senderId: "{sender}", channelType: GROUP}}, first: {n})
 {{ nodes {{ msgUid {fields} }} }} }}"""
-PAGE_FIELDS = "receipts(first: 1) { totalCount nodes { recipientId status statusAt } }"
+PAGE_FIELDS = "receipts(first: 1) { nodes { recipientId status statusAt history { at } } }"
 SUMMARY_FIELDS = (
     "receiptSummary { total delivered notDelivered offline pending pushSucceeded pushFailed }"
 )

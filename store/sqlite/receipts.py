@@ -137,29 +137,44 @@ def count_receipts(
 def receipt_summaries(
     conn: sqlite3.Connection, app: str, scopes: Sequence[ReceiptScope], horizon: int
 ) -> list[ReceiptCounts]:
-    """One aggregate a message: visible receipts by rank, push outcomes, and
-    whether the pending target has a visible status."""
+    """One aggregate a message (visible receipts by rank, recipients by push
+    outcome: ``FILTER`` clauses, the cheapest per row), and one primary-key
+    probe a PENDING target."""
     floor = status_floor(horizon)
     ranks = sorted(STATUS_RANK.values())
-    by_rank = ", ".join(f"total(status_key >= ?1 AND status_key % {RANKS} = {r})" for r in ranks)
-    arms: list[Arm] = []
-    for i, scope in enumerate(scopes):
-        sql = (
-            f"SELECT {i}, {by_rank}, total(push_ok_at >= ?2),"
-            " total(push_at >= ?2 AND push_ok_at < ?2),"
-            " total(recipient_id = ?3 AND status_key >= ?1)"
-            " FROM receipts WHERE app = ?4 AND msg_uid = ?5"
+    by_rank = ", ".join(
+        f"count(*) FILTER (WHERE status_key >= ?1 AND status_key % {RANKS} = {r})" for r in ranks
+    )
+    sql = (
+        f"SELECT {by_rank}, count(*) FILTER (WHERE push_ok_at >= ?2),"
+        " count(*) FILTER (WHERE push_at >= ?2 AND push_ok_at < ?2)"
+        " FROM receipts WHERE app = ?3 AND msg_uid = ?4"
+    )
+    seen = _with_status(conn, app, scopes, floor)
+    summaries = []
+    for scope in scopes:
+        *counted, ok, failed = conn.execute(sql, [floor, horizon, app, scope.msg_uid]).fetchone()
+        pending = scope.pending_target is not None and scope not in seen
+        summaries.append(
+            receipt_counts(dict(zip(ranks, counted, strict=True)), pending, ok, failed)
         )
-        arms.append((sql, [floor, horizon, scope.pending_target, app, scope.msg_uid]))
-    summaries = [ReceiptCounts() for _ in scopes]
-    # numbered parameters do not combine across UNION ALL arms: one statement a message
-    for i, (sql, params) in enumerate(arms):
-        row = conn.execute(sql, params).fetchone()
-        counted = {r: int(n) for r, n in zip(ranks, row[1 : 1 + len(ranks)], strict=True)}
-        ok, failed, target_seen = (int(n) for n in row[1 + len(ranks) :])
-        pending = scopes[i].pending_target is not None and target_seen == 0
-        summaries[i] = receipt_counts(counted, pending, ok, failed)
     return summaries
+
+
+def _with_status(
+    conn: sqlite3.Connection, app: str, scopes: Sequence[ReceiptScope], floor: int
+) -> set[ReceiptScope]:
+    """The scopes whose PENDING target has a visible status (then it is not PENDING)."""
+    arms = [
+        (
+            f"SELECT {i}, 0, 0, 0 FROM receipts WHERE app = ? AND msg_uid = ?"
+            " AND recipient_id = ? AND status_key >= ?",
+            [app, s.msg_uid, s.pending_target, floor],
+        )
+        for i, s in enumerate(scopes)
+        if s.pending_target is not None
+    ]
+    return {scopes[row[0]] for row in _run(conn, arms)}
 
 
 def receipt_reads(
