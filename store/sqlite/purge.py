@@ -8,8 +8,9 @@ the whole purge.
 
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
-from store.receipts import status_floor
+from store.receipts import skip_floor, status_floor
 
 STEP = 20_000
 """Rows of primary key range per transaction."""
@@ -55,6 +56,39 @@ condition for "older than the horizon", its parameters). A stored receipt goes
 once its latest status event and its latest push attempt are both old."""
 
 
+_CLEAR_OLD_MARKS = """
+UPDATE receipts SET
+    status_key = CASE WHEN status_key < :floor THEN 0 ELSE status_key END,
+    skip_key = CASE WHEN skip_key < :skip_floor THEN 0 ELSE skip_key END,
+    push_at = CASE WHEN push_at < :horizon THEN 0 ELSE push_at END,
+    push_ok_at = CASE WHEN push_ok_at < :horizon THEN 0 ELSE push_ok_at END
+WHERE {range} ((status_key > 0 AND status_key < :floor) OR (skip_key > 0 AND skip_key < :skip_floor)
+    OR (push_at > 0 AND push_at < :horizon) OR (push_ok_at > 0 AND push_ok_at < :horizon))
+"""
+"""A stored receipt that stays forgets its old marks too, as its purged events
+are forgotten (so that a reader with a longer retention sees what was kept)."""
+
+
+def _clear_old_marks(
+    conn: sqlite3.Connection, low: tuple[Any, ...], high: tuple[Any, ...], horizon: int
+) -> None:
+    """In the range of keys after ``low``, up to ``high`` included (either empty
+    for an open end)."""
+    where = ""
+    params: dict[str, Any] = {
+        "floor": status_floor(horizon),
+        "skip_floor": skip_floor(horizon),
+        "horizon": horizon,
+    }
+    if low:
+        where += "(app, msg_uid, recipient_id) > (:a0, :m0, :r0) AND "
+        params.update(a0=low[0], m0=low[1], r0=low[2])
+    if high:
+        where += "(app, msg_uid, recipient_id) <= (:a1, :m1, :r1) AND "
+        params.update(a1=high[0], m1=high[1], r1=high[2])
+    conn.execute(_CLEAR_OLD_MARKS.format(range=where), params)
+
+
 def purge_key_range(
     conn: sqlite3.Connection, table: str, after: tuple[str, ...], horizon: int
 ) -> tuple[str, ...] | None:
@@ -76,9 +110,11 @@ def purge_key_range(
     gone = params_of(horizon)
     if boundary is None:
         conn.execute(f"DELETE FROM {table} WHERE {start}{condition}", (*after, *gone))
-        return None
-    conn.execute(
-        f"DELETE FROM {table} WHERE {start}({key}) <= ({marks}) AND {condition}",
-        (*after, *boundary, *gone),
-    )
-    return tuple(boundary)
+    else:
+        conn.execute(
+            f"DELETE FROM {table} WHERE {start}({key}) <= ({marks}) AND {condition}",
+            (*after, *boundary, *gone),
+        )
+    if table == "receipts":
+        _clear_old_marks(conn, after, tuple(boundary or ()), horizon)
+    return None if boundary is None else tuple(boundary)
