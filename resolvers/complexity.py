@@ -43,7 +43,7 @@ from graphql import (
 from graphql.language import Lexer, Source, TokenKind
 from strawberry.extensions import SchemaExtension
 
-from resolvers.errors import QueryTooComplex
+from resolvers.errors import BadRequest, QueryTooComplex
 from resolvers.limits import MAX_ALIASES, MAX_DEPTH, MAX_ESTIMATED_NODES, MAX_FIRST, MAX_TOKENS
 
 _PAGE_SIZE_ARG = "first"
@@ -174,6 +174,7 @@ class _Walker:
         return min(max(value, 0), MAX_FIRST)
 
 
+SEVERAL_OPERATIONS = "operationName: the document has several operations; name the one to run"
 _MAX_CACHED_VARIABLES = 64
 VariablesKey = tuple[tuple[str, int | str | None], ...]
 
@@ -218,9 +219,13 @@ def _new_limits_rule(
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             walker = _Walker(context, variables)
-            for op in context.document.definitions:
-                if not isinstance(op, OperationDefinitionNode):
-                    continue
+            operations = [
+                op for op in context.document.definitions if isinstance(op, OperationDefinitionNode)
+            ]
+            if operation_name is None and len(operations) > 1:
+                context.report_error(BadRequest(SEVERAL_OPERATIONS))
+                return
+            for op in operations:
                 if operation_name is not None and (op.name and op.name.value) != operation_name:
                     continue
                 for message in exceeded(walker.operation(op)):

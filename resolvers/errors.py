@@ -26,3 +26,10 @@ class QueryTooComplex(UserFacingError):
 
 class RateLimited(UserFacingError):
     code = "RATE_LIMITED"
+
+
+class BadRequest(UserFacingError):
+    """A request the service cannot run as sent: not a JSON object, a non-string
+    ``operationName``, an unknown operation, several operations and no name."""
+
+    code = "BAD_REQUEST"

@@ -28,7 +28,7 @@ def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQu
     ctx = info.context
     if not f.sender_id.strip():
         raise BadUserInput("filter.senderId: must not be empty")
-    zone = time_zone(f.time_zone or "UTC")
+    zone = time_zone("UTC" if f.time_zone is None else f.time_zone)
     default_since = (
         horizon_ms(ctx.retention_days, ctx.now)
         if f.msg_uid is not None

@@ -18,11 +18,24 @@ def check_first(first: int | None, default: int) -> int:
     return first
 
 
+_MAX_ZONE_NAME = 64
+"""No IANA name is longer; a longer one is refused before any file lookup."""
+_MIN_MS = -62_135_596_800_000
+"""0001-01-01T00:00:00Z: the first instant a DateTime can show."""
+_MAX_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the last instant a DateTime can show."""
+
+
 def time_zone(name: str) -> tzinfo:
+    """The zone named ``name``; an empty, unknown or malformed name (a folder of the
+    zone database such as ``America`` included) is BAD_USER_INPUT."""
+    shown = name if len(name) <= _MAX_ZONE_NAME else name[:_MAX_ZONE_NAME] + "…"
+    if not name or len(name) > _MAX_ZONE_NAME:
+        raise BadUserInput(f"timeZone: '{shown}' is not a known IANA time zone")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadUserInput(f"timeZone: '{name}' is not a known IANA time zone") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise BadUserInput(f"timeZone: '{shown}' is not a known IANA time zone") from None
 
 
 def as_datetime(value: object) -> datetime | None:
@@ -32,11 +45,18 @@ def as_datetime(value: object) -> datetime | None:
     return value
 
 
-def to_ms(value: datetime, zone: tzinfo = UTC) -> int:
-    """Epoch ms of ``value``; a value without offset is read in ``zone``."""
+def to_ms(value: datetime, zone: tzinfo = UTC, *, field: str = "DateTime") -> int:
+    """Epoch ms of ``value``; a value without offset is read in ``zone``. An instant
+    outside years 1 to 9999 in UTC (``0001-01-01T00:00+14:00``) is BAD_USER_INPUT."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return int(value.timestamp() * 1000)
+    try:
+        ms = int(value.timestamp() * 1000)
+    except (OverflowError, ValueError):
+        ms = _MIN_MS - 1
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise BadUserInput(f"{field}: {value.isoformat()} is outside years 1 to 9999 in UTC")
+    return ms
 
 
 def start_of_day_ms(now: int, zone: tzinfo) -> int:
@@ -60,8 +80,8 @@ def window(
     (or ``default_since``), ``until`` now.
     """
     horizon = horizon_ms(retention_days, now)
-    start = to_ms(since, zone) if since is not None else (default_since or horizon)
-    end = to_ms(until, zone) if until is not None else now
+    start = to_ms(since, zone, field="since") if since is not None else (default_since or horizon)
+    end = to_ms(until, zone, field="until") if until is not None else now
     if start > end:
         raise BadUserInput(f"since: {format_ms(start)} is after until {format_ms(end)}")
     if start < horizon - HORIZON_GRACE_MS:

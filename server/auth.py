@@ -32,8 +32,13 @@ class AuthError(Exception):
         self.message = message
 
     def response(self) -> JSONResponse:
+        """The JSON error, with the same error as a GraphQL ``errors`` array, so that
+        GraphQL clients show the hint too."""
         headers = {"WWW-Authenticate": 'Bearer realm="nexconn-tracking"'}
-        body = {"error": {"code": self.code, "message": self.message}}
+        body = {
+            "error": {"code": self.code, "message": self.message},
+            "errors": [{"message": self.message, "extensions": {"code": self.code}}],
+        }
         return JSONResponse(body, status_code=self.status, headers=headers)
 
 

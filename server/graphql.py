@@ -4,13 +4,14 @@ import json
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from resolvers.context import Context, build_context
-from resolvers.errors import RateLimited
+from resolvers.errors import BadRequest, RateLimited
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
 from server.auth import AuthError, authenticate
@@ -133,9 +134,16 @@ class TrackingGraphQL(GraphQL[Context, None]):
                 error = {"error": {"code": e.code, "message": e.message}}
                 await JSONResponse(error, status_code=e.status)(scope, receive, send)
                 return
+            if problem := _body_problem(request, body):
+                await request_error(400, problem)(scope, receive, send)
+                return
             receive = _replay(body, receive)
         scope.setdefault("state", {})["app"] = key.app
-        await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as e:
+            response = request_error(e.status_code, e.reason)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Response | Any) -> Context:
         return build_context(
@@ -161,6 +169,37 @@ class TrackingGraphQL(GraphQL[Context, None]):
                 raise RuntimeError(f"GraphiQL page no longer contains {old!r}")
             html = html.replace(old, new)
         return html
+
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def request_error(status: int, message: str) -> Response:
+    """A request-level error (before any operation runs) as a GraphQL JSON response."""
+    error = BadRequest(message)
+    error.extensions["code"] = _HTTP_CODES.get(status, BadRequest.code)
+    return JSONResponse({"data": None, "errors": [error.formatted]}, status_code=status)
+
+
+def _body_problem(request: Request, body: bytes) -> str | None:
+    """What makes a JSON body unrunnable before Strawberry reads it: a JSON value
+    that is not an object (a batch included), or an ``operationName`` that is not a
+    string. ``None`` when there is nothing to say (unparsable JSON is left to Strawberry)."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(data, list):
+        return "batching is not enabled: send one operation as a JSON object"
+    if not isinstance(data, dict):
+        return "the body must be a JSON object with a 'query' string"
+    name = data.get("operationName")
+    if name is not None and not isinstance(name, str):
+        return "operationName: must be a string or null"
+    return None
 
 
 def _rate_limited(wait_s: float) -> Response:

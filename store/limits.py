@@ -11,6 +11,13 @@ MAX_FUTURE_MS = 5 * 60_000
 """Events stamped further than this in the future are rejected."""
 HORIZON_GRACE_MS = HOUR_MS
 """A window starting less than this before the horizon is read as the horizon."""
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+"""The range of an integer both backends store (SQLite INTEGER, BSON int64)."""
+
+
+def fits_int64(value: int) -> bool:
+    return INT64_MIN <= value <= INT64_MAX
 
 
 def now_ms() -> int:

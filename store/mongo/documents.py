@@ -18,6 +18,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from store.interface import InvalidCursor
+from store.limits import fits_int64
 from store.model import (
     ChannelType,
     ConnectionStatus,
@@ -333,7 +334,7 @@ def decode_cursor(kind: str, cursor: str) -> tuple[int, str]:
         tag, at, key = json.loads(raw)
     except (binascii.Error, ValueError, TypeError, RecursionError) as err:
         raise InvalidCursor("malformed cursor") from err
-    valid = tag == kind and type(at) is int and isinstance(key, str)
+    valid = tag == kind and type(at) is int and fits_int64(at) and isinstance(key, str)
     if not valid:
         raise InvalidCursor("malformed cursor")
     return at, key

@@ -7,6 +7,7 @@ from typing import Any
 
 from store import receipts
 from store.interface import InvalidCursor
+from store.limits import fits_int64
 from store.model import (
     ChannelType,
     ConnectionStatus,
@@ -238,4 +239,7 @@ def decode_cursor(kind: str, cursor: str) -> tuple[int, int]:
     match = _CURSOR.fullmatch(raw)
     if match is None or match[1] != kind:
         raise InvalidCursor("malformed cursor")
-    return int(match[2]), int(match[3])
+    sort_value, row_id = int(match[2]), int(match[3])
+    if not (fits_int64(sort_value) and fits_int64(row_id)):
+        raise InvalidCursor("cursor position out of range")
+    return sort_value, row_id
