@@ -8,15 +8,17 @@ errors, building the record with a positional call. The table stays the one
 place the rules live; ``tests/server/test_events.py`` checks the result.
 """
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 FieldSpec = tuple[str, str, Callable[[Any], Any] | int, bool]
 """(wire name, record attribute, checker or maximum string length, required)."""
 
-Parser = Callable[[Callable[[str], Any], str, str, int], Any]
-"""(``raw.get``, app, event id, at) -> record; raises the table's errors."""
+Parser = Callable[[Any, str, str, int], Any]
+"""(``raw.get``, or the decoded struct, app, event id, at) -> record; raises the table's
+errors."""
 
 
 def compile_parser(
@@ -25,15 +27,24 @@ def compile_parser(
     constants: dict[str, Any],
     finish: Callable[[dict[str, Any]], None] | None,
     errors: dict[str, Any],
+    decoded: Callable[[Any], bool] | None = None,
 ) -> Parser:
     """A parser for one event type. ``errors`` holds ``EventError``, ``_Invalid`` and
-    ``_field_error`` of ``server.events``."""
+    ``_field_error`` of ``server.events``.
+
+    ``decoded`` says which checkers the typed decoder (``server.wire``) has
+    already applied: their checks are left out, as are the plain string checks,
+    and the parser's first argument is then the decoded struct, whose
+    attributes are the wire names."""
     namespace: dict[str, Any] = {**errors, "cls": cls, "finish": finish}
-    lines = ["def parse(get, app, event_id, at):"]
+    lines = [f"def parse({'get' if decoded is None else 'wire'}, app, event_id, at):"]
     local: dict[str, str] = {"app": "app", "event_id": "event_id", "at": "at"}
     for n, (wire, attr, check, required) in enumerate(fields):
         var = local[attr] = f"v{n}"
-        lines.append(f"    {var} = get({wire!r})")
+        read = f"get({wire!r})" if decoded is None else f"wire.{wire}"
+        lines.append(f"    {var} = {read}")
+        if decoded is not None and (type(check) is int or decoded(check)):
+            continue
         if type(check) is int:
             bad = f"type({var}) is not str or not {var} or len({var}) > {check}"
             error = f"raise _field_error({wire!r}, {var}, {check})"
@@ -62,10 +73,10 @@ def compile_parser(
         items = ", ".join(f"{attr!r}: {var}" for attr, var in local.items())
         lines.append(f"    finish({{{items}}})")
     args = []
-    for field in dataclasses.fields(cls):
+    for field in msgspec.structs.fields(cls):
         if field.name in local:
             args.append(local[field.name])
-        elif field.default is not dataclasses.MISSING:
+        elif field.default is not msgspec.NODEFAULT:
             namespace[f"default_{field.name}"] = field.default
             args.append(f"default_{field.name}")
         else:

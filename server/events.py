@@ -78,17 +78,27 @@ def _string_reason(value: Any, max_len: int) -> str:
     return f"must be at most {max_len} characters"
 
 
-def _enum(cls: type[Enum]) -> Checker:
-    members = {m.value: m for m in cls}
-    reason = "must be one of " + ", ".join(members)
+class EnumChecker:
+    """Checks that a value is one of ``cls``'s values and gives the member.
 
-    def check(value: Any) -> Enum:
-        member = members.get(value) if type(value) is str else None
+    A class, not a closure, so that the typed decoder (``server.wire``) can see
+    which enumeration a field holds."""
+
+    __slots__ = ("_members", "_reason", "cls")
+
+    def __init__(self, cls: type[Enum]) -> None:
+        self.cls = cls
+        self._members = {m.value: m for m in cls}
+        self._reason = "must be one of " + ", ".join(self._members)
+
+    def __call__(self, value: Any) -> Enum:
+        member = self._members.get(value) if type(value) is str else None
         if member is None:
-            raise _Invalid(reason)
+            raise _Invalid(self._reason)
         return member
 
-    return check
+
+_enum = EnumChecker
 
 
 def _bool(value: Any) -> bool:

@@ -8,6 +8,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import wire
 from server.auth import ALL_APPS, AuthError, authenticate
 from server.events import EventError, parse_event
 from server.ratelimit import retry_after_header
@@ -85,10 +86,65 @@ async def ingest_batch(
 ) -> IngestResult:
     """Validate a batch and store its valid events; returns once they are durable."""
     events, rejected = validate(raws, now=now, retention_days=retention_days, app_scope=app_scope)
+    return await _store(store, events, rejected)
+
+
+async def ingest_body(
+    store: TrackingWriter,
+    body: bytes,
+    content_type: str | None,
+    *,
+    now: int,
+    retention_days: int,
+    app_scope: str | None = None,
+) -> IngestResult:
+    """Read, validate and store a request body's events (see :func:`read_events`)."""
+    events, rejected = read_events(
+        body, content_type, now=now, retention_days=retention_days, app_scope=app_scope
+    )
+    return await _store(store, events, rejected)
+
+
+async def _store(
+    store: TrackingWriter, events: list[Event], rejected: list[dict[str, Any]]
+) -> IngestResult:
     if not events:
         return IngestResult(rejected=rejected)
     written = await store.write(events)
     return IngestResult(written.accepted, written.duplicates, rejected)
+
+
+def read_events(
+    body: bytes,
+    content_type: str | None,
+    *,
+    now: int,
+    retention_days: int,
+    app_scope: str | None = None,
+) -> tuple[list[Event], list[dict[str, Any]]]:
+    """The valid events of a body and the rejections of the others.
+
+    The typed decoder (``server.wire``) takes a batch whose every event is
+    valid, the usual case, in one pass in C; any other batch goes through
+    :func:`decode_events` and :func:`validate`, which name each rejected
+    event's field and reason. Raises :class:`BodyError` for a body that
+    cannot be taken at all."""
+    decoded: list[wire.WireEvent] | None
+    if _is_array(body, content_type):
+        decoded = wire.decode_array(body)
+        if decoded is not None and len(decoded) > MAX_EVENTS:
+            decoded = None
+    else:
+        lines = _lines(body)
+        decoded = wire.decode_lines(lines) if len(lines) <= MAX_EVENTS else None
+    if decoded is not None:
+        events = wire.accept_all(
+            decoded, now=now, retention_days=retention_days, app_scope=app_scope
+        )
+        if events is not None:
+            return events, []
+    raws = decode_events(body, content_type)
+    return validate(raws, now=now, retention_days=retention_days, app_scope=app_scope)
 
 
 async def read_body(request: Request, limit: int = MAX_BYTES) -> bytes:
@@ -127,11 +183,7 @@ def decode_events(body: bytes, content_type: str | None) -> list[object]:
     (a line that is not JSON becomes a rejected event, not a failed request);
     any other or no type is read as an array when the body starts with ``[``.
     """
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    as_array = media == "application/json" or (
-        media not in NDJSON_TYPES and body.lstrip()[:1] == b"["
-    )
-    if as_array:
+    if _is_array(body, content_type):
         try:
             decoded = orjson.loads(body)
         except orjson.JSONDecodeError as e:
@@ -141,7 +193,7 @@ def decode_events(body: bytes, content_type: str | None) -> list[object]:
         if len(decoded) > MAX_EVENTS:
             raise _too_many(len(decoded))
         return decoded
-    lines = [line for line in body.split(b"\n") if line.strip()]
+    lines = _lines(body)
     if len(lines) > MAX_EVENTS:
         raise _too_many(len(lines))
     raws: list[object] = []
@@ -152,6 +204,15 @@ def decode_events(body: bytes, content_type: str | None) -> list[object]:
         except orjson.JSONDecodeError:
             raws.append(_UNREADABLE)
     return raws
+
+
+def _is_array(body: bytes, content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media not in NDJSON_TYPES and body.lstrip()[:1] == b"[")
+
+
+def _lines(body: bytes) -> list[bytes]:
+    return [line for line in body.split(b"\n") if line.strip()]
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -173,17 +234,20 @@ async def ingest_endpoint(request: Request) -> Response:
         response.headers["Retry-After"] = retry_after_header(wait)
         return response
     try:
-        raws = decode_events(await read_body(request), request.headers.get("content-type"))
+        body = await read_body(request)
     except BodyError as e:
         return _error(e.status, e.code, e.message)
     try:
-        result = await ingest_batch(
+        result = await ingest_body(
             state.store,
-            raws,
+            body,
+            request.headers.get("content-type"),
             now=now_ms(),
             retention_days=state.settings.retention_days,
             app_scope=None if key.app == ALL_APPS else key.app,
         )
+    except BodyError as e:
+        return _error(e.status, e.code, e.message)
     except StoreUnavailable:
         return _error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry the batch")
     return json_response(result.to_json())

@@ -6,6 +6,8 @@ Times are integer epoch milliseconds (UTC) throughout the store.
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+import msgspec
+
 from store.model import (
     ChannelType,
     ConnectionStatus,
@@ -23,8 +25,16 @@ from store.model import (
 # --- events written by ingest -------------------------------------------------
 
 
-@dataclass(slots=True, frozen=True)
-class ConnectionOpened:
+class _EventRecord(msgspec.Struct, frozen=True, gc=False):
+    """An event as ingest hands it to the store.
+
+    A msgspec struct rather than a frozen dataclass: ingest builds one per
+    event, and a frozen dataclass's ``__init__`` (an ``object.__setattr__`` a
+    field) cost more than decoding the event's JSON. Immutable all the same;
+    ``gc=False`` because a record holds only strings, numbers and enums."""
+
+
+class ConnectionOpened(_EventRecord):
     app: str
     event_id: str
     at: int
@@ -37,8 +47,7 @@ class ConnectionOpened:
     os_version: str | None = None
 
 
-@dataclass(slots=True, frozen=True)
-class ConnectionClosed:
+class ConnectionClosed(_EventRecord):
     app: str
     event_id: str
     at: int
@@ -47,8 +56,7 @@ class ConnectionClosed:
     reason: DisconnectReason
 
 
-@dataclass(slots=True, frozen=True)
-class ConnectionRejected:
+class ConnectionRejected(_EventRecord):
     app: str
     event_id: str
     at: int
@@ -62,8 +70,7 @@ class ConnectionRejected:
     description: str | None = None
 
 
-@dataclass(slots=True, frozen=True)
-class MessageSent:
+class MessageSent(_EventRecord):
     app: str
     event_id: str
     at: int
@@ -78,8 +85,7 @@ class MessageSent:
     mute_scope: MuteScope | None = None
 
 
-@dataclass(slots=True, frozen=True)
-class ReceiptChanged:
+class ReceiptChanged(_EventRecord):
     """`message.delivered`, `message.not_delivered` or `message.offline`."""
 
     app: str
@@ -91,8 +97,7 @@ class ReceiptChanged:
     push_skipped: PushSkipReason | None = None
 
 
-@dataclass(slots=True, frozen=True)
-class PushAttempted:
+class PushAttempted(_EventRecord):
     app: str
     event_id: str
     at: int
