@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from server.auth import ALL_APPS, create_key
 from server.config import ConfigError, Settings
 from store.factory import open_store
-from store.interface import Store
+from store.interface import Store, StoreError
 from store.model import KeyRole
 
 PROG = "polaris-tracking"
@@ -74,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ValueError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
+    except StoreError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 1
 
 
 def _with_store(settings: Settings, action: Callable[[Store], Awaitable[int]]) -> int:
@@ -132,9 +135,17 @@ def _serve(settings: Settings, *, demo: bool) -> int:
     graphiql_key = None
     if demo:
         graphiql_key = asyncio.run(prepare_demo(settings))
+    else:  # migrate, or refuse a newer store, before the server starts
+        asyncio.run(_open_once(settings))
     app = create_app(settings, graphiql_key=graphiql_key)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
+
+
+async def _open_once(settings: Settings) -> None:
+    store = open_store(settings.store_url, settings.retention_days)
+    await store.open()
+    await store.close()
 
 
 async def prepare_demo(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -116,3 +117,17 @@ async def test_serve_demo(capsys, store_url: str, monkeypatch):
 
     _, lines, _ = await arun(capsys, "serve", "--demo", "--store", store_url)
     assert any("already" in line for line in lines)
+
+
+@pytest.mark.parametrize("command", [("keys", "list"), ("serve",)])
+def test_a_store_of_a_newer_release_is_refused_in_words(capsys, tmp_path, command):
+    path = tmp_path / "tracking.db"
+    assert run(capsys, "keys", "list", "--store", f"sqlite:///{path}")[0] == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+
+    code, out, err = run(capsys, *command, "--store", f"sqlite:///{path}")
+    assert code == 1
+    assert err.startswith("polaris-tracking: error: the SQLite store at ")
+    assert "schema version 99, newer than this release knows" in err
+    assert "Traceback" not in err and not out
