@@ -140,7 +140,8 @@ async def test_mongo_database_of_the_first_release_migrates_with_views_unchanged
     await _as_first_release(db)
     assert await mongo_schema.schema_version(db) == 1
     events_before = {
-        n: await db[n].count_documents({}) for n in (mongo_schema.RECEIPT_EVENTS, mongo_schema.PUSHES)
+        n: await db[n].count_documents({})
+        for n in (mongo_schema.RECEIPT_EVENTS, mongo_schema.PUSHES)
     }
 
     migrated = _mongo_store(client, "tracking")
