@@ -9,8 +9,8 @@ import hashlib
 import secrets
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from server.errors import HttpError
 from store.interface import KeyStore
 from store.limits import now_ms
 from store.model import KeyRole
@@ -20,26 +20,16 @@ KEY_PREFIX = "ptk_"
 ALL_APPS = "*"
 """The app of an ingest key that may write every app."""
 _MAX_KEY_LENGTH = 200
+_HTTP_WHITESPACE = " \t"
 
 
-class AuthError(Exception):
+class AuthError(HttpError):
     """A request that may not go on: ``status`` is 401 or 403."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-    def response(self) -> JSONResponse:
-        """The JSON error, with the same error as a GraphQL ``errors`` array, so that
-        GraphQL clients show the hint too."""
-        headers = {"WWW-Authenticate": 'Bearer realm="nexconn-tracking"'}
-        body = {
-            "error": {"code": self.code, "message": self.message},
-            "errors": [{"message": self.message, "extensions": {"code": self.code}}],
-        }
-        return JSONResponse(body, status_code=self.status, headers=headers)
+        super().__init__(
+            status, code, message, headers={"WWW-Authenticate": 'Bearer realm="nexconn-tracking"'}
+        )
 
 
 def hash_key(key: str) -> str:
@@ -69,7 +59,8 @@ def bearer_token(request: Request) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    return token.strip() or None
+    # ASCII whitespace only: a key with, say, a non-breaking space before it is not the key
+    return token.strip(_HTTP_WHITESPACE) or None
 
 
 async def authenticate(store: KeyStore, request: Request, role: KeyRole) -> ApiKey:

@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -15,8 +15,9 @@ from resolvers.errors import BadRequest, RateLimited
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
 from server.auth import AuthError, authenticate
+from server.errors import HttpError, retry_after
 from server.ingest import BodyError, read_body
-from server.ratelimit import RateLimiter, retry_after_header
+from server.ratelimit import RateLimiter
 from store.interface import Store
 from store.model import KeyRole
 
@@ -125,14 +126,13 @@ class TrackingGraphQL(GraphQL[Context, None]):
             await e.response()(scope, receive, send)
             return
         if wait := self.rate_limiter.acquire(key.key_id):
-            await _rate_limited(wait)(scope, receive, send)
+            await _rate_limited(wait).response(graphql=True)(scope, receive, send)
             return
         if request.method == "POST":
             try:
                 body = await read_body(request, MAX_BODY_BYTES)
             except BodyError as e:
-                error = {"error": {"code": e.code, "message": e.message}}
-                await JSONResponse(error, status_code=e.status)(scope, receive, send)
+                await e.response(graphql=True)(scope, receive, send)
                 return
             if problem := _body_problem(request, body):
                 await request_error(400, problem)(scope, receive, send)
@@ -176,9 +176,8 @@ _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 def request_error(status: int, message: str) -> Response:
     """A request-level error (before any operation runs) as a GraphQL JSON response."""
-    error = BadRequest(message)
-    error.extensions["code"] = _HTTP_CODES.get(status, BadRequest.code)
-    return JSONResponse({"data": None, "errors": [error.formatted]}, status_code=status)
+    code = _HTTP_CODES.get(status, BadRequest.code)
+    return HttpError(status, code, message).response(graphql=True)
 
 
 def _body_problem(request: Request, body: bytes) -> str | None:
@@ -202,14 +201,10 @@ def _body_problem(request: Request, body: bytes) -> str | None:
     return None
 
 
-def _rate_limited(wait_s: float) -> Response:
-    retry = retry_after_header(wait_s)
-    error = RateLimited(f"too many requests for this key; retry in {retry} s")
-    return JSONResponse(
-        {"data": None, "errors": [error.formatted]},
-        status_code=429,
-        headers={"Retry-After": retry},
-    )
+def _rate_limited(wait_s: float) -> HttpError:
+    headers = retry_after(wait_s)
+    message = f"too many requests for this key; retry in {headers['Retry-After']} s"
+    return HttpError(429, RateLimited.code, message, headers=headers)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

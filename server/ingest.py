@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from server import wire
 from server.auth import ALL_APPS, AuthError, authenticate
+from server.errors import HttpError, retry_after, store_unavailable
 from server.events import EventError, parse_event
-from server.ratelimit import retry_after_header
 from store.interface import StoreUnavailable, TrackingWriter
 from store.limits import now_ms
 from store.model import KeyRole
@@ -24,14 +24,8 @@ NDJSON_TYPES = frozenset(
 )
 
 
-class BodyError(Exception):
+class BodyError(HttpError):
     """A request body that cannot be taken at all (400, 413 or 415)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass(slots=True)
@@ -215,10 +209,6 @@ def _lines(body: bytes) -> list[bytes]:
     return [line for line in body.split(b"\n") if line.strip()]
 
 
-def _error(status: int, code: str, message: str) -> Response:
-    return json_response({"error": {"code": code, "message": message}}, status)
-
-
 def json_response(content: object, status: int = 200) -> Response:
     return Response(orjson.dumps(content), status_code=status, media_type="application/json")
 
@@ -230,13 +220,12 @@ async def ingest_endpoint(request: Request) -> Response:
     except AuthError as e:
         return e.response()
     if wait := state.rate_limiter.acquire(key.key_id):
-        response = _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
-        response.headers["Retry-After"] = retry_after_header(wait)
-        return response
+        message = "too many requests for this key; retry later"
+        return HttpError(429, "RATE_LIMITED", message, headers=retry_after(wait)).response()
     try:
         body = await read_body(request)
     except BodyError as e:
-        return _error(e.status, e.code, e.message)
+        return e.response()
     try:
         result = await ingest_body(
             state.store,
@@ -247,7 +236,7 @@ async def ingest_endpoint(request: Request) -> Response:
             app_scope=None if key.app == ALL_APPS else key.app,
         )
     except BodyError as e:
-        return _error(e.status, e.code, e.message)
+        return e.response()
     except StoreUnavailable:
-        return _error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry the batch")
+        return store_unavailable("retry the batch").response()
     return json_response(result.to_json())

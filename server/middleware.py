@@ -7,16 +7,17 @@ import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.masking import INTERNAL_CODE, INTERNAL_MESSAGE, new_request_id
+from server.errors import HttpError
+from server.errors import store_unavailable as unavailable
 from store.interface import StoreUnavailable
 
 log = logging.getLogger("polaris.tracking")
 
 REQUEST_ID_HEADER = "X-Request-Id"
-STORE_RETRY_AFTER_S = 5
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
@@ -57,8 +58,14 @@ async def internal_error(request: Request, exc: Exception) -> Response:
         request_id,
         exc_info=exc,
     )
-    body = {"error": {"code": INTERNAL_CODE, "message": INTERNAL_MESSAGE, "requestId": request_id}}
-    return JSONResponse(body, status_code=500, headers={REQUEST_ID_HEADER: request_id})
+    error = HttpError(
+        500,
+        INTERNAL_CODE,
+        INTERNAL_MESSAGE,
+        headers={REQUEST_ID_HEADER: request_id},
+        extra={"requestId": request_id},
+    )
+    return error.response()
 
 
 async def store_unavailable(request: Request, exc: Exception) -> Response:
@@ -66,5 +73,4 @@ async def store_unavailable(request: Request, exc: Exception) -> Response:
     a key is looked up): 503 with ``Retry-After``; the server recovers by itself."""
     assert isinstance(exc, StoreUnavailable)
     log.warning("store unavailable in %s %s: %s", request.method, request.url.path, exc)
-    body = {"error": {"code": "STORE_UNAVAILABLE", "message": "the store is unavailable; retry"}}
-    return JSONResponse(body, status_code=503, headers={"Retry-After": str(STORE_RETRY_AFTER_S)})
+    return unavailable().response()

@@ -58,3 +58,13 @@ async def test_scheme_is_case_insensitive(client, store, scheme):
     _, key = await create_key(store, "app-a", KeyRole.READ)
     headers = {"Authorization": f"{scheme} {key}"}
     assert (await client.post("/graphql", json=QUERY, headers=headers)).status_code == 200
+
+
+@pytest.mark.parametrize("space", [b"\xa0", b"\x85", b"\x0b", b"\x1c"])
+async def test_only_ascii_whitespace_separates_the_key(client, store, space):
+    """Header bytes are read as Latin-1, where these are whitespace to str.strip()."""
+    _, key = await create_key(store, "app-a", KeyRole.READ)
+    padded = {"Authorization": b"Bearer " + space + key.encode()}
+    assert (await client.post("/graphql", json=QUERY, headers=padded)).status_code == 401
+    tabbed = {"Authorization": f"Bearer \t{key}\t "}
+    assert (await client.post("/graphql", json=QUERY, headers=tabbed)).status_code == 200

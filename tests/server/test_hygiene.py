@@ -168,12 +168,10 @@ async def test_an_unhandled_exception_is_a_generic_json_500(
             )
     assert response.status_code == 500
     request_id = response.headers["x-request-id"]
+    error = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     assert response.json() == {
-        "error": {
-            "code": "INTERNAL_SERVER_ERROR",
-            "message": "Internal server error",
-            "requestId": request_id,
-        }
+        "error": {"message": "Internal server error", **error},
+        "errors": [{"message": "Internal server error", "extensions": error}],
     }
     assert "secret" not in response.text
     logged = [r for r in caplog.records if request_id in r.getMessage()]

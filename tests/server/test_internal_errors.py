@@ -64,3 +64,22 @@ async def test_an_unreachable_store_answers_503_and_recovers_by_itself(
         "/graphql", json={"query": "{ __typename }"}, headers=bearer(keys.read_a)
     )
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_a_store_outage_during_write_answers_503_with_retry_after(
+    client: httpx.AsyncClient, keys: Keys, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.interface import StoreUnavailable
+
+    async def down(*args: object) -> None:
+        raise StoreUnavailable("cannot reach the store")
+
+    monkeypatch.setattr(store, "write", down)
+    response = await client.post(
+        "/v1/events", content=ndjson(every_type()), headers=bearer(keys.ingest_a)
+    )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    body = response.json()
+    assert body["error"]["code"] == "STORE_UNAVAILABLE"
+    assert body["errors"][0]["extensions"] == {"code": "STORE_UNAVAILABLE"}
