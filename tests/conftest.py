@@ -1,8 +1,20 @@
 """Options of the whole suite."""
 
+from collections.abc import Iterator
+
 import pytest
 
-from tests import fuzzing
+from store.limits import now_ms
+from tests import events, fuzzing
+
+
+@pytest.fixture(autouse=True)
+def one_now_per_test() -> Iterator[None]:
+    """Every event a test builds with tests.events is timed from the test's start:
+    events meant to tie do tie, whenever the millisecond clock ticks."""
+    events.anchor(now_ms())
+    yield
+    events.anchor(None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -10,6 +10,19 @@ HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
 _ids = itertools.count(1)
+_now: int | None = None
+
+
+def now() -> int:
+    """The one "now" of the running test (see :func:`anchor`), so that events built
+    with the same offset are tied however long building them takes."""
+    return now_ms() if _now is None else _now
+
+
+def anchor(at: int | None) -> None:
+    """Fix "now" for the events built from here on (``None``: the clock again)."""
+    global _now
+    _now = at
 
 
 def _event(type_: str, app: str, ago: int, **fields: Any) -> dict[str, Any]:
@@ -17,7 +30,7 @@ def _event(type_: str, app: str, ago: int, **fields: Any) -> dict[str, Any]:
         "eventId": fields.pop("eventId", f"ev-{next(_ids)}"),
         "type": type_,
         "appKey": app,
-        "at": now_ms() - ago,
+        "at": now() - ago,
     }
     event.update({k: v for k, v in fields.items() if v is not None})
     return event

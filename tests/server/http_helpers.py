@@ -6,7 +6,7 @@ from typing import Any
 import orjson
 import pytest
 
-from store.limits import now_ms
+from tests import events
 
 sqlite_only = pytest.mark.parametrize("backend_name", ["sqlite"])
 """Pins a test of the ``store`` fixture to the SQLite backend."""
@@ -26,7 +26,7 @@ def bearer(key: str) -> dict[str, str]:
 
 
 def wire(n: int, kind: str, app: str = "app-a", **fields: Any) -> dict[str, Any]:
-    return {"eventId": f"e{n}", "type": kind, "appKey": app, "at": now_ms() - 60_000, **fields}
+    return {"eventId": f"e{n}", "type": kind, "appKey": app, "at": events.now() - 60_000, **fields}
 
 
 def every_type(app: str = "app-a") -> list[dict[str, Any]]:
