@@ -5,10 +5,11 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from server.auth import ALL_APPS, create_key
 from server.config import ConfigError, Settings
-from store.factory import open_store
+from store.factory import open_store, sqlite_path
 from store.interface import Store, StoreError
 from store.model import KeyRole
 
@@ -41,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--role", required=True, choices=[r.value for r in KeyRole])
     create.add_argument("--store", help=store_help)
+    create.add_argument(
+        "--create-store",
+        action="store_true",
+        help="create the store when it does not exist yet (a new deployment's first key)",
+    )
     listing = key_commands.add_parser("list", help="list keys (never their secrets)")
     listing.add_argument("--store", help=store_help)
     revoke = key_commands.add_parser("revoke", help="revoke a key at once")
@@ -67,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"--app '{ALL_APPS}' is allowed for ingest keys only: "
                     "a read key sees exactly one app"
                 )
+            _check_exists(settings, may_create=args.create_store)
             return _with_store(settings, lambda store: _create(store, args.app, role))
+        _check_exists(settings, may_create=False)
         if args.keys_command == "list":
             return _with_store(settings, _list)
         return _with_store(settings, lambda store: _revoke(store, args.key_id))
@@ -77,6 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1
+
+
+def _check_exists(settings: Settings, *, may_create: bool) -> None:
+    """Keys commands work on an existing store: a typo in --store (or a command run
+    from another folder) must not create an empty one."""
+    path = sqlite_path(settings.store_url)
+    if path is None or may_create or Path(path).exists():
+        return
+    raise ConfigError(
+        f"no store at {Path(path).resolve()} (store URL {settings.store_url}): pass --store"
+        f" with the URL of your store, or create a new one with"
+        f" '{PROG} keys create --create-store ...'"
+    )
 
 
 def _with_store(settings: Settings, action: Callable[[Store], Awaitable[int]]) -> int:

@@ -5,6 +5,8 @@ Tables that are paged carry an ``INTEGER PRIMARY KEY`` so that their row ids,
 which break ties in the keyset order, survive a ``VACUUM``.
 """
 
+import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -136,7 +138,7 @@ def _connect(path: str) -> sqlite3.Connection:
 
 def connect_writer(path: str) -> sqlite3.Connection:
     """The one connection that writes; creates the file, its folder and the schema."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _create_private(Path(path))
     conn = _connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: a commit is on disk when it returns, so a 200 survives a crash.
@@ -152,6 +154,15 @@ def connect_writer(path: str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing store file readable by its owner only (0600, a new folder
+    0700): it holds every tracked user's data. SQLite gives its -wal and -shm files
+    the database file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

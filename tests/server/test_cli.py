@@ -3,6 +3,7 @@
 import asyncio
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -43,6 +44,7 @@ def bearer(key: str) -> dict[str, str]:
 
 async def test_keys_lifecycle_on_a_running_app(capsys, store_url: str):
     create = ("keys", "create", "--app", "app-a", "--role", "read", "--store", store_url)
+    create += ("--create-store",)
     code, lines, _ = await arun(capsys, *create)
     assert code == 0
     key = lines[-1]
@@ -71,7 +73,16 @@ async def test_keys_lifecycle_on_a_running_app(capsys, store_url: str):
 
 def test_ingest_key_for_every_app(capsys, store_url: str):
     code, lines, _ = run(
-        capsys, "keys", "create", "--app", "*", "--role", "ingest", "--store", store_url
+        capsys,
+        "keys",
+        "create",
+        "--app",
+        "*",
+        "--role",
+        "ingest",
+        "--store",
+        store_url,
+        "--create-store",
     )
     assert code == 0 and lines[-1].startswith("ptk_") and "every app" in lines[0]
 
@@ -85,7 +96,7 @@ def test_read_key_for_every_app_is_refused(capsys, store_url: str):
 
 def test_store_from_environment(capsys, store_url: str, monkeypatch):
     monkeypatch.setenv("TRACKING_STORE", store_url)
-    assert run(capsys, "keys", "create", "--app", "a", "--role", "ingest")[0] == 0
+    assert run(capsys, "keys", "create", "--app", "a", "--role", "ingest", "--create-store")[0] == 0
     assert len(run(capsys, "keys", "list", "--store", store_url)[1]) == 2
 
 
@@ -122,7 +133,8 @@ async def test_serve_demo(capsys, store_url: str, monkeypatch):
 @pytest.mark.parametrize("command", [("keys", "list"), ("serve",)])
 def test_a_store_of_a_newer_release_is_refused_in_words(capsys, tmp_path, command):
     path = tmp_path / "tracking.db"
-    assert run(capsys, "keys", "list", "--store", f"sqlite:///{path}")[0] == 0
+    create = ("keys", "create", "--app", "a", "--role", "read", "--create-store")
+    assert run(capsys, *create, "--store", f"sqlite:///{path}")[0] == 0
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 99")
 
@@ -131,3 +143,27 @@ def test_a_store_of_a_newer_release_is_refused_in_words(capsys, tmp_path, comman
     assert err.startswith("polaris-tracking: error: the SQLite store at ")
     assert "schema version 99, newer than this release knows" in err
     assert "Traceback" not in err and not out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("keys", "list"),
+        ("keys", "revoke", "abc"),
+        ("keys", "create", "--app", "a", "--role", "read"),
+    ],
+)
+def test_keys_commands_refuse_a_store_that_does_not_exist(capsys, tmp_path, command):
+    path = tmp_path / "elsewhere" / "tracking.db"
+    code, out, err = run(capsys, *command, "--store", f"sqlite:///{path}")
+    assert code == 2 and not out
+    assert f"no store at {path}" in err and "--create-store" in err
+    assert not path.parent.exists()
+
+
+def test_a_new_store_is_readable_by_its_owner_only(capsys, tmp_path):
+    path = tmp_path / "new" / "tracking.db"
+    create = ("keys", "create", "--app", "a", "--role", "read", "--create-store")
+    assert run(capsys, *create, "--store", f"sqlite:///{path}")[0] == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
