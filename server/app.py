@@ -56,7 +56,6 @@ async def purge_forever(store: Store, interval_s: float) -> None:
 def create_app(
     source: Settings | Store | None = None,
     *,
-    graphiql_key: str | None = None,
     example_user: str = "alice",
     settings: Settings | None = None,
 ) -> Starlette:
@@ -67,8 +66,6 @@ def create_app(
     ``Store``, the caller keeps owning it (tests, embedding). Either way the
     lifespan runs the periodic purge. ``settings`` (for a given store) sets the
     rest: rate limits, CORS, GraphiQL and introspection.
-
-    ``graphiql_key`` pre-fills GraphiQL's Authorization header (``serve --demo``).
     """
     if source is None:
         source = Settings.from_env()
@@ -97,7 +94,6 @@ def create_app(
     graphql = TrackingGraphQL(
         store,
         settings.retention_days,
-        graphiql_key=graphiql_key,
         example_user=example_user,
         graphiql=settings.graphiql,
         introspection=settings.introspection,

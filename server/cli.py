@@ -2,6 +2,8 @@
 
 import argparse
 import asyncio
+import ipaddress
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -29,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="fill the store with demo traffic for app 'demo' (once), create a read and an "
-        "ingest key, and serve GraphiQL with the read key filled in",
+        "ingest key (revoking the earlier demo keys), and serve GraphiQL with the read key",
+    )
+    serve.add_argument(
+        "--public-demo",
+        action="store_true",
+        help="allow --demo on a host other than loopback (anyone who reaches it reads the demo)",
     )
 
     keys = commands.add_parser("keys", help="create, list and revoke API keys")
@@ -65,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=getattr(args, "port", None),
         )
         if args.command == "serve":
-            return _serve(settings, demo=args.demo)
+            return _serve(settings, demo=args.demo, public_demo=args.public_demo)
         if args.keys_command == "create":
             role = KeyRole(args.role)
             if args.app == ALL_APPS and role is not KeyRole.INGEST:
@@ -148,19 +155,47 @@ def _when(ms: int) -> str:
     )
 
 
-def _serve(settings: Settings, *, demo: bool) -> int:
+def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
     import uvicorn
 
     from server.app import create_app
 
-    graphiql_key = None
+    if demo and not public_demo and not _is_loopback(settings.host):
+        raise ConfigError(
+            f"--demo serves a read key's data to anyone who can reach {settings.host}:"
+            f"{settings.port}; bind 127.0.0.1, or add --public-demo if that is what you want"
+        )
+    _check_port_free(settings.host, settings.port)
     if demo:
-        graphiql_key = asyncio.run(prepare_demo(settings))
+        asyncio.run(prepare_demo(settings))
     else:  # migrate, or refuse a newer store, before the server starts
         asyncio.run(_open_once(settings))
-    app = create_app(settings, graphiql_key=graphiql_key)
+    app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before anything is prepared (demo keys, migrations) when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({e.strerror}): another server is probably"
+                f" running there; stop it, or pass --port with a free port"
+            ) from None
 
 
 async def _open_once(settings: Settings) -> None:
@@ -170,9 +205,10 @@ async def _open_once(settings: Settings) -> None:
 
 
 async def prepare_demo(settings: Settings) -> str:
-    """Load the demo traffic unless present, create and print the demo keys.
+    """Load the demo traffic unless present, revoke the earlier demo keys, create and
+    print new ones (each start would otherwise leave two more working keys behind).
 
-    Returns the read key, for GraphiQL."""
+    Returns the read key."""
     from server.demo import DEMO_APP, SHOWCASE_USER, create_demo_keys, has_demo_data, load_demo
 
     store = open_store(settings.store_url, settings.retention_days)
@@ -184,10 +220,16 @@ async def prepare_demo(settings: Settings) -> str:
             print(f"Loading demo traffic for app '{DEMO_APP}' into {settings.store_url} ...")
             accepted, rejected = await load_demo(store)
             print(f"Loaded {accepted} events ({rejected} rejected).")
+        revoked = 0
+        for key in await store.list_keys():
+            if key.app == DEMO_APP and key.revoked_at is None:
+                revoked += await store.revoke_key(key.key_id)
         read, ingest = await create_demo_keys(store)
     finally:
         await store.close()
-    url = f"http://{_display_host(settings.host)}:{settings.port}/graphql"
+    if revoked:
+        print(f"Revoked {revoked} earlier keys of app '{DEMO_APP}'.")
+    url = f"http://{_display_host(settings.host)}:{settings.port}/graphql#key={read}"
     print(f"Read key   (app '{DEMO_APP}'): {read}")
     print(f"Ingest key (app '{DEMO_APP}'): {ingest}")
     print(f"GraphiQL: {url} (the read key is filled in; try user '{SHOWCASE_USER}')")

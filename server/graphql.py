@@ -80,8 +80,8 @@ def _js(value: str) -> str:
 
 class TrackingGraphQL(GraphQL[Context, None]):
     """Authenticates every operation with a read key before Strawberry parses it;
-    serves GraphiQL (no key needed for the page) with the Authorization header
-    and an example query already filled in.
+    serves GraphiQL (no key needed for the page, none in it) with the example
+    query filled in, and the Authorization header from the URL fragment.
 
     Before Strawberry sees a request: the key's rate limit (HTTP 429 with
     ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
@@ -94,7 +94,6 @@ class TrackingGraphQL(GraphQL[Context, None]):
         store: Store,
         retention_days: int,
         *,
-        graphiql_key: str | None = None,
         example_user: str = "alice",
         graphiql: bool = True,
         introspection: bool = True,
@@ -107,7 +106,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.retention_days = retention_days
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
-        self._ide_html = self._build_ide_html(graphiql_key, example_user) if graphiql else ""
+        self._ide_html = self._build_ide_html(example_user) if graphiql else ""
 
     def encode_json(self, data: object) -> bytes:
         """Responses through orjson: a few ms less than ``json.dumps`` for a console page."""
@@ -154,21 +153,38 @@ class TrackingGraphQL(GraphQL[Context, None]):
             introspection=self.introspection,
         )
 
-    def _build_ide_html(self, key: str | None, example_user: str) -> str:
+    def _build_ide_html(self, example_user: str) -> str:
+        """Strawberry's GraphiQL page with our title, the console query, and the
+        Authorization header taken from the URL fragment (``#key=…``, never sent to
+        the server, removed from the address bar at once): the page holds no key."""
         html = self.graphql_ide_html
-        header_value = f"Bearer {key}" if key else HEADERS_HINT
-        auth = _js(json.dumps({"Authorization": header_value}, indent=2))
         query = _js(console_query(example_user))
         replacements = {
             "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
             "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
-            "React.useState(parameters.headers)": f"React.useState(parameters.headers || {auth})",
+            _EXPLORER: _FRAGMENT_HEADERS_JS + _EXPLORER,
+            _HEADERS_STATE: _HEADERS_STATE.replace("headers)", "headers || keyHeaders)"),
         }
         for old, new in replacements.items():
             if old not in html:  # a Strawberry upgrade changed its page: say so loudly in tests
                 raise RuntimeError(f"GraphiQL page no longer contains {old!r}")
             html = html.replace(old, new)
         return html
+
+
+_EXPLORER = "function GraphiQLWithExplorer() {"
+_HEADERS_STATE = "React.useState(parameters.headers)"
+_FRAGMENT_HEADERS_JS = f"""
+      const keyHeaders = (function () {{
+        const key = new URLSearchParams(window.location.hash.slice(1)).get("key");
+        if (key) {{
+          history.replaceState(null, "", window.location.pathname + window.location.search);
+        }}
+        const value = key ? "Bearer " + key : {_js(HEADERS_HINT)};
+        return JSON.stringify({{ Authorization: value }}, null, 2);
+      }})();
+
+      """
 
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import socket
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
@@ -115,19 +116,45 @@ async def test_serve_demo(capsys, store_url: str, monkeypatch):
     read = next(line for line in lines if line.startswith("Read key")).split()[-1]
     ingest = next(line for line in lines if line.startswith("Ingest key")).split()[-1]
     assert any("Loaded" in line and "(0 rejected)" in line for line in lines)
-    assert any("http://127.0.0.1:8123/graphql" in line for line in lines)
+    assert any(f"http://127.0.0.1:8123/graphql#key={read}" in line for line in lines)
 
     async with running(app) as client:
         page = (await client.get("/graphql", headers={"Accept": "text/html"})).text
-        assert f"Bearer {read}" in page
+        assert "<title>Nexconn Data Tracking</title>" in page
+        assert read not in page and ingest not in page
         query = {"query": '{ user(id: "alice") { connections { totalCount } } }'}
         user = await client.post("/graphql", json=query, headers=bearer(read))
         assert user.json()["data"]["user"]["connections"]["totalCount"] > 20
         events = await client.post("/v1/events", content=b"", headers=bearer(ingest))
         assert events.json()["accepted"] == 0
 
-    _, lines, _ = await arun(capsys, "serve", "--demo", "--store", store_url)
+    _, lines, _ = await arun(capsys, "serve", "--demo", "--store", store_url, "--port", "8123")
     assert any("already" in line for line in lines)
+    assert "Revoked 2 earlier keys of app 'demo'." in lines
+    async with running(app) as client:
+        old = await client.post("/graphql", json=QUERY, headers=bearer(read))
+        assert old.status_code == 401, "the previous demo start's read key no longer works"
+    _, lines, _ = await arun(capsys, "keys", "list", "--store", store_url)
+    assert sum(line.endswith(" -") for line in lines[1:]) == 2, "two active demo keys, not four"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.org"])
+def test_demo_on_a_public_host_is_refused_unless_asked(capsys, store_url, host, monkeypatch):
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("served"))
+    code, out, err = run(capsys, "serve", "--demo", "--host", host, "--store", store_url)
+    assert code == 2 and not out
+    assert "--public-demo" in err and host in err
+
+
+def test_a_busy_port_is_reported_before_anything_is_prepared(capsys, store_url, monkeypatch):
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("served"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        code, out, err = run(capsys, "serve", "--demo", "--port", port, "--store", store_url)
+    assert code == 2 and not out, "no demo data loaded, no key minted"
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
 
 
 @pytest.mark.parametrize("command", [("keys", "list"), ("serve",)])

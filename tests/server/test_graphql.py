@@ -127,13 +127,14 @@ async def test_graphiql_page_needs_no_key(client):
     assert "polaris-tracking keys create" in response.text  # the header hint without --demo
 
 
-async def test_graphiql_comes_with_the_demo_key_and_the_console_query(store: Store):
-    app = create_app(store, graphiql_key="ptk_abc_secret</script>", example_user="alice")
+async def test_graphiql_takes_the_key_from_the_fragment_and_has_the_console_query(store: Store):
+    app = create_app(store, example_user="alice")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
-    assert "Bearer ptk_abc_secret<\\/script>" in html  # escaped inside <script>
-    assert "secret</script>" not in html
+    assert "ptk_" not in html, "no key in the page"
+    assert 'window.location.hash.slice(1)).get("key")' in html
+    assert "React.useState(parameters.headers || keyHeaders)" in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
     assert json.loads(match.group(1)) == console_query("alice")
