@@ -5,8 +5,9 @@ with ``recipients`` recipients (one status event each, a push attempt for one
 recipient in five), written through the ingest parser and ``store.write``.
 The real server (``bench.server``) then answers, over HTTP:
 
-* ``receipts(first: 1)`` on every message of the page (one query);
+* ``receipts(first: 50)`` on every message of the page (one query);
 * ``receiptSummary`` on every message of the page (one query);
+* the receive-status page (both in one query): p50 and p95 of ``requests``;
 * ``/healthz`` while four clients send those queries at once (its worst time),
 
 each a median of ``runs`` timings after a warm-up, and the server's peak RSS.
@@ -35,7 +36,11 @@ WRITE_BATCH = 20_000
 
 _MESSAGES = """{{ sentMessages(filter: {{senderId: "{sender}", channelType: GROUP}}, first: {n})
 {{ nodes {{ msgUid {fields} }} }} }}"""
-PAGE_FIELDS = "receipts(first: 1) { nodes { recipientId status statusAt history { at } } }"
+PAGE_FIRST = 50
+PAGE_FIELDS = (
+    f"receipts(first: {PAGE_FIRST}) {{ totalCount"
+    " nodes { recipientId status statusAt history { at } pushAttempts { provider success } } }"
+)
 SUMMARY_FIELDS = (
     "receiptSummary { total delivered notDelivered offline pending pushSucceeded pushFailed }"
 )
@@ -45,6 +50,8 @@ SUMMARY_FIELDS = (
 class ReceiptFigures:
     page_ms: float
     summary_ms: float
+    status_page_p50_ms: float
+    status_page_p95_ms: float
     healthz_worst_ms: float
     rss_peak_mb: float
 
@@ -149,7 +156,13 @@ async def _healthz_under_load(base_url: str, bodies: list[bytes], headers: dict[
     return worst
 
 
-def measure(messages: int = 20, recipients: int = 5_000, runs: int = 5) -> ReceiptFigures:
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def measure(
+    messages: int = 20, recipients: int = 5_000, runs: int = 5, requests: int = 20
+) -> ReceiptFigures:
     with tempfile.TemporaryDirectory(prefix="bench-receipts-") as folder:
         url = f"sqlite:///{Path(folder) / 'receipts.db'}"
         asyncio.run(_fill(url, messages, recipients))
@@ -157,16 +170,22 @@ def measure(messages: int = 20, recipients: int = 5_000, runs: int = 5) -> Recei
         headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
         bodies = [
             orjson.dumps({"query": _MESSAGES.format(sender=SENDER, n=messages, fields=fields)})
-            for fields in (PAGE_FIELDS, SUMMARY_FIELDS)
+            for fields in (PAGE_FIELDS, SUMMARY_FIELDS, f"{PAGE_FIELDS} {SUMMARY_FIELDS}")
         ]
         with Server(url) as server:
-            timings: list[list[float]] = [[], []]
+            timings: list[list[float]] = [[], [], []]
+            counts = (runs, runs, requests)
             with httpx.Client(base_url=server.base_url, timeout=120) as client:
-                for body, times in zip(bodies, timings, strict=True):
+                for body, times, count in zip(bodies, timings, counts, strict=True):
                     _timed(client, body, headers)  # warm-up
-                    times.extend(_timed(client, body, headers) for _ in range(runs))
-            worst = asyncio.run(_healthz_under_load(server.base_url, bodies, headers))
+                    times.extend(_timed(client, body, headers) for _ in range(count))
+            worst = asyncio.run(_healthz_under_load(server.base_url, bodies[:2], headers))
             _, rss_peak = server.memory_mb()
     return ReceiptFigures(
-        statistics.median(timings[0]), statistics.median(timings[1]), worst, rss_peak
+        statistics.median(timings[0]),
+        statistics.median(timings[1]),
+        statistics.median(timings[2]),
+        _p95(timings[2]),
+        worst,
+        rss_peak,
     )

@@ -24,6 +24,8 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "2000",
         "--requests",
         "3",
+        "--receipts",
+        "2x30",
         "--cache",
         str(tmp_path / "cache"),
     ]
@@ -40,6 +42,10 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "GraphQL vs direct fetch + orjson, 3k events",
         "server RSS, 3k events",
         "growth 2k -> 3k: console p50 / p95",
+        "receipts(first: 50) on 2 GROUP messages x 30 recipients, over HTTP",
+        "the same page against 2 x 3 recipients",
+        "receive-status page (page + summary) on 2 GROUP messages x 30 recipients: p50 / p95",
+        "server peak RSS, 2 GROUP messages x 30 recipients",
     ):
         assert figure in table, table
     assert "built 3,000 events" in done.stderr
