@@ -40,6 +40,7 @@ Strawberry's per-call wrappers (``resolvers.fastpath.lean``).
 whole GraphQL suite both ways).
 """
 
+import inspect
 import os
 from collections.abc import Callable
 from enum import Enum
@@ -180,8 +181,41 @@ def _serialize(leaf: _Leaf, value: Any, non_null: bool) -> Any:
     return coerced
 
 
+_OVERRIDDEN = {
+    "execute_fields": ("self", "parent_type", "source_value", "path", "grouped_field_set",
+                       "position_context"),
+    "execute_field": None,
+    "collect_subfields": ("self", "return_type", "field_details_list"),
+    "is_awaitable": None,
+}  # fmt: skip
+"""The executor's methods this module overrides or calls, with the parameters it
+passes (None: only that the method exists): graphql-core internals, pinned in
+pyproject.toml, checked here so that an upgrade fails loudly at import."""
+
+
+def _check_executor(executor: type) -> None:
+    for name, parameters in _OVERRIDDEN.items():
+        method = getattr(executor, name, None)
+        if method is None:
+            raise ImportError(
+                f"the fast execution path needs {executor.__name__}.{name}, which this"
+                " graphql-core/strawberry-graphql release lacks: install the versions"
+                " pyproject.toml pins, or set TRACKING_GRAPHQL_FAST_PATH=0"
+            )
+        if parameters is not None and tuple(inspect.signature(method).parameters) != parameters:
+            raise ImportError(
+                f"the fast execution path overrides {executor.__name__}.{name}{parameters},"
+                f" but this release has {name}{inspect.signature(method)}: install the"
+                " versions pyproject.toml pins, or set TRACKING_GRAPHQL_FAST_PATH=0"
+            )
+
+
 def enabled() -> bool:
     return os.environ.get("TRACKING_GRAPHQL_FAST_PATH", "1") != "0"
+
+
+if enabled():
+    _check_executor(StrawberryGraphQLCoreExecutionContext)
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -254,3 +254,15 @@ def test_simple_resolvers_are_called_directly() -> None:
     assert ("ConnectionLog", "sentMessages") not in lean  # async: Strawberry's own path
     assert ("Query", "sentMessages") not in lean  # an input object argument, converted
     assert ("SentMessageConnection", "totalCount") not in lean
+
+
+def test_an_executor_without_the_overridden_signature_is_refused_in_words() -> None:
+    from resolvers.fastpath.execution import _check_executor
+
+    class Renamed:
+        def execute_fields(self, parent_type, source, path, fields, position_context): ...  # type: ignore[no-untyped-def]
+
+    with pytest.raises(ImportError, match=r"overrides Renamed\.execute_fields"):
+        _check_executor(Renamed)
+    with pytest.raises(ImportError, match=r"needs object\.execute_fields"):
+        _check_executor(object)
