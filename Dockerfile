@@ -35,4 +35,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 
 # `polaris-tracking serve` runs one process; the app factory under uvicorn runs
 # WEB_CONCURRENCY of them, configured from the same TRACKING_* environment.
-CMD ["uvicorn", "server.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "server.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
+     "--limit-concurrency", "1000", "--timeout-keep-alive", "5", "--h11-max-incomplete-event-size", "16384"]

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from server.auth import FailedAuthThrottle
 from server.config import Settings
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
@@ -91,6 +92,7 @@ def create_app(
                 await store.close()
 
     limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    throttle = FailedAuthThrottle(settings.auth_failures_per_s, settings.auth_failure_burst)
     graphql = TrackingGraphQL(
         store,
         settings.retention_days,
@@ -98,6 +100,8 @@ def create_app(
         graphiql=settings.graphiql,
         introspection=settings.introspection,
         rate_limiter=limiter,
+        auth_throttle=throttle,
+        body_timeout_s=settings.body_timeout_s,
     )
     middleware = [Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
@@ -125,4 +129,5 @@ def create_app(
     app.state.store = store
     app.state.settings = settings
     app.state.rate_limiter = limiter
+    app.state.auth_throttle = throttle
     return app

@@ -7,10 +7,13 @@ running server sees new and revoked keys at once.
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
 
 from starlette.requests import Request
 
-from server.errors import HttpError
+from server.errors import HttpError, retry_after
+from server.ratelimit import RateLimiter
 from store.interface import KeyStore
 from store.limits import now_ms
 from store.model import KeyRole
@@ -24,12 +27,55 @@ _HTTP_WHITESPACE = " \t"
 
 
 class AuthError(HttpError):
-    """A request that may not go on: ``status`` is 401 or 403."""
+    """A request that may not go on: 401, 403, or 429 for a throttled address."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(
-            status, code, message, headers={"WWW-Authenticate": 'Bearer realm="nexconn-tracking"'}
-        )
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        headers = {"WWW-Authenticate": 'Bearer realm="nexconn-tracking"', **(headers or {})}
+        super().__init__(status, code, message, headers=headers)
+
+
+class FailedAuthThrottle:
+    """Failed authentications per client address: ``burst`` at once, refilled at
+    ``rate`` a second; past that, the address gets 429 before its key is even looked
+    up, so a key-guessing flood costs the store nothing and other clients little.
+
+    The address is the connection's peer, or the ``X-Forwarded-For`` client when
+    the peer is a trusted proxy (uvicorn's ``forwarded_allow_ips``). ``rate`` 0: off.
+    """
+
+    _MAX_BLOCKED = 100_000
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self._failures = RateLimiter(rate, burst, clock)
+        self._clock = clock
+        self._blocked: dict[str, float] = {}
+
+    def wait(self, address: str) -> float:
+        """Seconds ``address`` must wait before it may try a key again (0: it may)."""
+        until = self._blocked.get(address)
+        if until is None:
+            return 0.0
+        left = until - self._clock()
+        if left <= 0:
+            del self._blocked[address]
+            return 0.0
+        return left
+
+    def failed(self, address: str) -> None:
+        if wait := self._failures.acquire(address):
+            if len(self._blocked) >= self._MAX_BLOCKED:
+                now = self._clock()
+                self._blocked = {a: u for a, u in self._blocked.items() if u > now}
+            self._blocked[address] = self._clock() + wait
+
+
+_NO_THROTTLE = FailedAuthThrottle(0, 1)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def hash_key(key: str) -> str:
@@ -63,8 +109,30 @@ def bearer_token(request: Request) -> str | None:
     return token.strip(_HTTP_WHITESPACE) or None
 
 
-async def authenticate(store: KeyStore, request: Request, role: KeyRole) -> ApiKey:
-    """The request's active key, which must have ``role``; raises :class:`AuthError`."""
+async def authenticate(
+    store: KeyStore,
+    request: Request,
+    role: KeyRole,
+    throttle: FailedAuthThrottle = _NO_THROTTLE,
+) -> ApiKey:
+    """The request's active key, which must have ``role``; raises :class:`AuthError`
+    (429 while the client's address has failed too often)."""
+    address = client_address(request)
+    if wait := throttle.wait(address):
+        raise AuthError(
+            429,
+            "RATE_LIMITED",
+            "too many failed authentications from this address; retry later",
+            headers=retry_after(wait),
+        )
+    try:
+        return await _authenticate(store, request, role)
+    except AuthError:
+        throttle.failed(address)
+        raise
+
+
+async def _authenticate(store: KeyStore, request: Request, role: KeyRole) -> ApiKey:
     token = bearer_token(request)
     if token is None:
         raise AuthError(

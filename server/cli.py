@@ -171,8 +171,22 @@ def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
     else:  # migrate, or refuse a newer store, before the server starts
         asyncio.run(_open_once(settings))
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, **uvicorn_options(settings))
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """How ``serve`` runs uvicorn: its limits come from the settings (see README)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "limit_concurrency": settings.limit_concurrency,
+        "timeout_keep_alive": settings.keep_alive_s,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }
 
 
 def _is_loopback(host: str) -> bool:

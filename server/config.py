@@ -12,6 +12,12 @@ DEFAULT_PORT = 8000
 DEFAULT_PURGE_INTERVAL_S = 3600.0
 DEFAULT_RATE_LIMIT_PER_S = 200.0
 DEFAULT_RATE_LIMIT_BURST = 1000
+DEFAULT_AUTH_FAILURES_PER_S = 1.0
+DEFAULT_AUTH_FAILURE_BURST = 30
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1"
+DEFAULT_LIMIT_CONCURRENCY = 1000
+DEFAULT_KEEP_ALIVE_S = 5
+DEFAULT_BODY_TIMEOUT_S = 30.0
 
 
 class ConfigError(ValueError):
@@ -35,6 +41,20 @@ class Settings:
     (a token bucket per key, in this process); 0 turns rate limiting off."""
     rate_limit_burst: int = DEFAULT_RATE_LIMIT_BURST
     """``TRACKING_RATE_LIMIT_BURST``: requests a key may make at once after a pause."""
+    auth_failures_per_s: float = DEFAULT_AUTH_FAILURES_PER_S
+    """``TRACKING_AUTH_FAILURES_PER_S``: failed authentications a second one client
+    address may sustain before it gets 429 (0: no throttle)."""
+    auth_failure_burst: int = DEFAULT_AUTH_FAILURE_BURST
+    """``TRACKING_AUTH_FAILURE_BURST``: failed authentications an address may make at once."""
+    forwarded_allow_ips: str = DEFAULT_FORWARDED_ALLOW_IPS
+    """``TRACKING_FORWARDED_ALLOW_IPS``: comma-separated proxy addresses whose
+    ``X-Forwarded-For`` is believed (uvicorn's ``forwarded_allow_ips``)."""
+    limit_concurrency: int = DEFAULT_LIMIT_CONCURRENCY
+    """``TRACKING_LIMIT_CONCURRENCY``: connections and requests served at once; beyond, 503."""
+    keep_alive_s: int = DEFAULT_KEEP_ALIVE_S
+    """``TRACKING_KEEP_ALIVE_S``: an idle keep-alive connection is closed after this."""
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S
+    """``TRACKING_BODY_TIMEOUT_S``: a request body not received within this gets 408."""
     cors_origins: tuple[str, ...] = ()
     """``TRACKING_CORS_ORIGINS``: comma-separated origins allowed to call the API from a
     browser (e.g. ``https://console.example.com``); empty: CORS off."""
@@ -58,6 +78,17 @@ class Settings:
                 env, "TRACKING_RATE_LIMIT_PER_S", DEFAULT_RATE_LIMIT_PER_S, allow_zero=True
             ),
             rate_limit_burst=_int(env, "TRACKING_RATE_LIMIT_BURST", DEFAULT_RATE_LIMIT_BURST, 1),
+            auth_failures_per_s=_float(
+                env, "TRACKING_AUTH_FAILURES_PER_S", DEFAULT_AUTH_FAILURES_PER_S, allow_zero=True
+            ),
+            auth_failure_burst=_int(
+                env, "TRACKING_AUTH_FAILURE_BURST", DEFAULT_AUTH_FAILURE_BURST, 1
+            ),
+            forwarded_allow_ips=env.get("TRACKING_FORWARDED_ALLOW_IPS")
+            or DEFAULT_FORWARDED_ALLOW_IPS,
+            limit_concurrency=_int(env, "TRACKING_LIMIT_CONCURRENCY", DEFAULT_LIMIT_CONCURRENCY, 1),
+            keep_alive_s=_int(env, "TRACKING_KEEP_ALIVE_S", DEFAULT_KEEP_ALIVE_S, 1),
+            body_timeout_s=_float(env, "TRACKING_BODY_TIMEOUT_S", DEFAULT_BODY_TIMEOUT_S),
             cors_origins=_origins(env.get("TRACKING_CORS_ORIGINS", "")),
             graphiql=_bool(env, "TRACKING_GRAPHIQL", development),
             introspection=_bool(env, "TRACKING_INTROSPECTION", development),

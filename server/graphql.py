@@ -14,7 +14,8 @@ from resolvers.context import Context, build_context
 from resolvers.errors import BadRequest, RateLimited
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
-from server.auth import AuthError, authenticate
+from server.auth import AuthError, FailedAuthThrottle, authenticate
+from server.config import DEFAULT_BODY_TIMEOUT_S
 from server.errors import HttpError, retry_after
 from server.ingest import BodyError, read_body
 from server.ratelimit import RateLimiter
@@ -98,6 +99,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
         graphiql: bool = True,
         introspection: bool = True,
         rate_limiter: RateLimiter | None = None,
+        auth_throttle: FailedAuthThrottle | None = None,
+        body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if graphiql else None, multipart_uploads_enabled=False
@@ -106,6 +109,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.retention_days = retention_days
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
+        self.auth_throttle = auth_throttle or FailedAuthThrottle(0, 1)
+        self.body_timeout_s = body_timeout_s
         self._ide_html = self._build_ide_html(example_user) if graphiql else ""
 
     def encode_json(self, data: object) -> bytes:
@@ -120,7 +125,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
             await HTMLResponse(self._ide_html)(scope, receive, send)
             return
         try:
-            key = await authenticate(self.store, request, KeyRole.READ)
+            key = await authenticate(self.store, request, KeyRole.READ, self.auth_throttle)
         except AuthError as e:
             await e.response()(scope, receive, send)
             return
@@ -129,7 +134,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
             return
         if request.method == "POST":
             try:
-                body = await read_body(request, MAX_BODY_BYTES)
+                body = await read_body(request, MAX_BODY_BYTES, self.body_timeout_s)
             except BodyError as e:
                 await e.response(graphql=True)(scope, receive, send)
                 return

@@ -1,5 +1,6 @@
 """``POST /v1/events``: read a batch of wire events, validate, store, report (SPEC §4)."""
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from starlette.responses import Response
 
 from server import wire
 from server.auth import ALL_APPS, AuthError, authenticate
+from server.config import DEFAULT_BODY_TIMEOUT_S
 from server.errors import HttpError, retry_after, store_unavailable
 from server.events import EventError, parse_event
 from store.interface import StoreUnavailable, TrackingWriter
@@ -141,8 +143,21 @@ def read_events(
     return validate(raws, now=now, retention_days=retention_days, app_scope=app_scope)
 
 
-async def read_body(request: Request, limit: int = MAX_BYTES) -> bytes:
-    """The whole body, refused with 413 as soon as it grows past ``limit`` bytes."""
+async def read_body(
+    request: Request, limit: int = MAX_BYTES, timeout_s: float = DEFAULT_BODY_TIMEOUT_S
+) -> bytes:
+    """The whole body, refused with 413 as soon as it grows past ``limit`` bytes, and
+    with 408 when it has not arrived within ``timeout_s`` (a stalled upload must not
+    hold a connection for ever)."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        message = f"the request body did not arrive within {timeout_s:g} s"
+        raise BodyError(408, "REQUEST_TIMEOUT", message) from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large_bytes(limit)
@@ -216,14 +231,14 @@ def json_response(content: object, status: int = 200) -> Response:
 async def ingest_endpoint(request: Request) -> Response:
     state = request.app.state
     try:
-        key = await authenticate(state.store, request, KeyRole.INGEST)
+        key = await authenticate(state.store, request, KeyRole.INGEST, state.auth_throttle)
     except AuthError as e:
         return e.response()
     if wait := state.rate_limiter.acquire(key.key_id):
         message = "too many requests for this key; retry later"
         return HttpError(429, "RATE_LIMITED", message, headers=retry_after(wait)).response()
     try:
-        body = await read_body(request)
+        body = await read_body(request, timeout_s=state.settings.body_timeout_s)
     except BodyError as e:
         return e.response()
     try:

@@ -112,7 +112,9 @@ async def test_serve_demo(capsys, store_url: str, monkeypatch):
     code, lines, _ = await arun(capsys, "serve", "--demo", "--store", store_url, "--port", "8123")
     assert code == 0
     [(app, options)] = served
-    assert options == {"host": "127.0.0.1", "port": 8123, "log_level": "info"}
+    assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
+    assert (options["limit_concurrency"], options["timeout_keep_alive"]) == (1000, 5)
+    assert options["forwarded_allow_ips"] == "127.0.0.1" and options["proxy_headers"]
     read = next(line for line in lines if line.startswith("Read key")).split()[-1]
     ingest = next(line for line in lines if line.startswith("Ingest key")).split()[-1]
     assert any("Loaded" in line and "(0 rejected)" in line for line in lines)
