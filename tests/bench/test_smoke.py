@@ -43,7 +43,7 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "server RSS, 3k events",
         "growth 2k -> 3k: console p50 / p95",
         "receipts(first: 50) on 2 GROUP messages x 30 recipients, over HTTP",
-        "the same page against 2 x 3 recipients",
+        "the same page from 2 x 50 recipients",
         "receive-status page (page + summary) on 2 GROUP messages x 30 recipients: p50 / p95",
         "server peak RSS, 2 GROUP messages x 30 recipients",
     ):
