@@ -16,7 +16,7 @@ from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
 from server.auth import AuthError, FailedAuthThrottle, authenticate
 from server.config import DEFAULT_BODY_TIMEOUT_S
-from server.errors import HttpError, retry_after
+from server.errors import GRAPHQL_RESPONSE_TYPE, HttpError, retry_after
 from server.ingest import BodyError, read_body
 from server.ratelimit import RateLimiter
 from store.interface import Store
@@ -147,6 +147,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive))
         except HTTPException as e:
             response = request_error(e.status_code, e.reason)
+        if GRAPHQL_RESPONSE_TYPE in request.headers.get("accept", ""):
+            response = _as_graphql_response(response)
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Response | Any) -> Context:
@@ -190,6 +192,25 @@ _FRAGMENT_HEADERS_JS = f"""
       }})();
 
       """
+
+
+def _as_graphql_response(response: Response) -> Response:
+    """The response in ``application/graphql-response+json`` (GraphQL over HTTP), for
+    a client that accepts it: a request that never reached execution (a document
+    that does not parse or validate, variables that do not coerce: every error
+    without a ``path``, and no data) is a 400 without a ``data`` entry."""
+    if response.headers.get("content-type", "").startswith("text/html"):
+        return response
+    body = orjson.loads(response.body)
+    status = response.status_code
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if errors and body.get("data") is None and all("path" not in e for e in errors):
+        body.pop("data", None)
+        status = 400 if status == 200 else status
+    headers = {
+        k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")
+    }
+    return Response(orjson.dumps(body), status, headers, media_type=GRAPHQL_RESPONSE_TYPE)
 
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}

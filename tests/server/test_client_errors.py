@@ -139,3 +139,42 @@ async def test_auth_failures_keep_json_and_carry_graphql_errors(
     assert body["error"]["code"] == code
     [error] = body["errors"]
     assert error == {"message": body["error"]["message"], "extensions": {"code": code}}
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "code"),
+    [
+        ("{ user(id: ", None, "GRAPHQL_PARSE_FAILED"),
+        ("{ nosuchfield }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query ($n: Int) { user(id: $n) { id } }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query ($id: String!) { user(id: $id) { id } }", {"id": 5}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_graphql_response_json_refuses_unrunnable_requests_with_400_and_no_data(
+    client: httpx.AsyncClient, keys: Keys, document: str, variables: object, code: str
+) -> None:
+    headers = {**bearer(keys.read_a), "Accept": f"{GRAPHQL_RESPONSE}, application/json;q=0.9"}
+    body = {"query": document, "variables": variables}
+    response = await client.post("/graphql", json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert "data" not in response.json()
+    assert response.json()["errors"], response.text
+    plain = await _post(client, keys, body)  # application/json: 200 with data null, as before
+    assert plain.status_code == 200 and plain.json()["data"] is None
+
+
+async def test_graphql_response_json_keeps_200_and_data_when_execution_ran(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    headers = {**bearer(keys.read_a), "Accept": GRAPHQL_RESPONSE}
+    query = '{ ok: __typename user(id: "u1") { connections(after: "nope") { totalCount } } }'
+    response = await client.post("/graphql", json={"query": query}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    body = response.json()
+    assert "data" in body, "execution ran: its data entry stays (null after propagation)"
+    assert body["errors"][0]["path"][:2] == ["user", "connections"]
