@@ -11,10 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from http_helpers import Keys
+from http_helpers import Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.auth import create_key
+from server.config import Settings
 from store.interface import Store
 from store.model import KeyRole
 from tests.store.conftest import BACKENDS, opened_store, sqlite_path
@@ -48,6 +49,19 @@ async def keys(store: Store) -> Keys:
         ingest_b=await make("app-b", KeyRole.INGEST),
         ingest_all=await make("*", KeyRole.INGEST),
     )
+
+
+@pytest.fixture
+async def fuzz_client(store: Store, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    """An app without rate limits over a store holding app-a's data of every event type."""
+    app = create_app(store, settings=Settings(rate_limit_per_s=0))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/v1/events", content=ndjson(every_type()), headers=bearer(keys.ingest_a)
+        )
+        assert response.json()["accepted"] == len(every_type())
+        yield client
 
 
 @pytest.fixture

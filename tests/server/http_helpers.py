@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -59,3 +60,20 @@ def every_type(app: str = "app-a") -> list[dict[str, Any]]:
 
 def ndjson(events: list[Any]) -> bytes:
     return b"\n".join(orjson.dumps(e) for e in events) + b"\n"
+
+
+async def check_graphql(
+    client: httpx.AsyncClient, key: str, payload: object, allowed_codes: set[str | None]
+) -> None:
+    """``payload`` posted to /graphql got no 5xx, and no error code beyond ``allowed_codes``
+    (a 400 is an unusable request, answered as such)."""
+    response = await client.post("/graphql", json=payload, headers=bearer(key))
+    assert response.status_code < 500, response.text
+    if response.status_code != 200:
+        assert response.status_code == 400, response.text
+        return
+    body = orjson.loads(response.content)
+    for error in body.get("errors") or []:
+        code = (error.get("extensions") or {}).get("code")
+        assert code in allowed_codes, (payload, error)
+        assert "Traceback" not in error["message"]
