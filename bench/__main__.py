@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import console, corpus, ingest, receipts
+from bench import console, corpus, ingest, mixed, receipts
 from bench.report import Table, machine, say, si
 
 DEFAULT_CACHE = Path(__file__).resolve().parent / ".cache"
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--only",
-        choices=("ingest", "console", "receipts"),
+        choices=("ingest", "console", "receipts", "mixed"),
         help="run one part of the table only (default: every part)",
     )
     return parser
@@ -83,10 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     table = Table()
     say(f"machine: {machine()}")
 
+    ingest_rate = None
     if args.only in (None, "ingest"):
-        _ingest(args, table, sqlite)
+        ingest_rate = _ingest(args, table, sqlite)
     if args.only in (None, "console"):
         _console(args, table, sizes)
+    if args.only in (None, "mixed") and sqlite:
+        _mixed(args, table, sizes[0], ingest_rate)
     if args.only in (None, "receipts") and sqlite:
         _receipts(args, table)
     print(f"machine: {machine()}; store: {args.store}; medians of {args.runs} runs")
@@ -142,7 +145,7 @@ def _receipt_rows(args: argparse.Namespace, table: Table, messages: int, recipie
     )
 
 
-def _ingest(args: argparse.Namespace, table: Table, sqlite: bool) -> None:
+def _ingest(args: argparse.Namespace, table: Table, sqlite: bool) -> float:
     # --- ingest into an empty store, against the raw limit --------------------------
     events = ingest.wire_events(args.ingest_events, seed=1)
     bodies = ingest.ndjson_batches(events)
@@ -163,6 +166,48 @@ def _ingest(args: argparse.Namespace, table: Table, sqlite: bool) -> None:
         raw = statistics.median(raw_rates)
         table.add("ingest, raw SQLite executemany, same rows", f"{raw:,.0f} events/s")
         table.check("ingest ratio HTTP / raw", f"{http / raw:.2f}", ">= 0.6", http / raw >= 0.6)
+    return http
+
+
+MIXED_DEFAULT_RATE = 20_000.0
+"""Events a second the mixed load ingests when this run did not measure ingest."""
+
+
+def _mixed(args: argparse.Namespace, table: Table, size: int, ingest_rate: float | None) -> None:
+    """Ingest at half the measured rate while 4 console users query, on a copy of the
+    smallest query store."""
+    rate = ingest_rate / 2 if ingest_rate else MIXED_DEFAULT_RATE
+    store = corpus.ensure(args.store, args.cache, size, args.max_age_h)
+    name = si(store.events)
+    source = Path(store.store_url[len("sqlite:///") :])
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="bench-mixed-", dir=args.cache) as folder:
+        for run in range(args.runs):
+            copy = Path(folder) / f"{run}-{source.name}"
+            shutil.copyfile(source, copy)
+            bodies = ingest.ndjson_batches(ingest.wire_events(args.ingest_events, seed=200 + run))
+            say(f"mixed load run {run + 1}: {rate:,.0f} events/s into {name} + 4 console users")
+            runs.append(mixed.measure(f"sqlite:///{copy}", bodies, rate, store.busy_user))
+            copy.unlink()
+    p50 = statistics.median(r.console_p50_ms for r in runs)
+    p95 = statistics.median(r.console_p95_ms for r in runs)
+    achieved = statistics.median(r.ingest_rate for r in runs)
+    queries = sum(r.console_queries for r in runs)
+    table.check(
+        f"mixed load, {name} events: console p50 / p95 while ingesting ({queries} queries)",
+        f"{p50:.1f} / {p95:.1f} ms",
+        "p95 < 150 ms",
+        p95 < 150,
+    )
+    table.check(
+        f"mixed load, {name} events: ingest rate while 4 users query",
+        f"{achieved:,.0f} events/s",
+        f">= {rate * 0.95:,.0f} (95% of {rate:,.0f} asked)",
+        achieved >= rate * 0.95,
+    )
+    table.add(
+        f"mixed load, {name} events: server peak RSS", f"{max(r.rss_peak_mb for r in runs):.0f} MiB"
+    )
 
 
 def _console(args: argparse.Namespace, table: Table, sizes: list[int]) -> None:
