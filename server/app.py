@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.config import Settings
+from server.console import console_routes
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
 from server.middleware import (
@@ -56,7 +57,6 @@ async def purge_forever(store: Store, interval_s: float) -> None:
 def create_app(
     source: Settings | Store | None = None,
     *,
-    graphiql_key: str | None = None,
     example_user: str = "alice",
     settings: Settings | None = None,
 ) -> Starlette:
@@ -67,8 +67,6 @@ def create_app(
     ``Store``, the caller keeps owning it (tests, embedding). Either way the
     lifespan runs the periodic purge. ``settings`` (for a given store) sets the
     rest: rate limits, CORS, GraphiQL and introspection.
-
-    ``graphiql_key`` pre-fills GraphiQL's Authorization header (``serve --demo``).
     """
     if source is None:
         source = Settings.from_env()
@@ -97,7 +95,6 @@ def create_app(
     graphql = TrackingGraphQL(
         store,
         settings.retention_days,
-        graphiql_key=graphiql_key,
         example_user=example_user,
         graphiql=settings.graphiql,
         introspection=settings.introspection,
@@ -121,6 +118,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *console_routes(),
         ],
         middleware=middleware,
         exception_handlers={StoreUnavailable: store_unavailable, Exception: internal_error},

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="fill the store with demo traffic for app 'demo' (once), create a read and an "
-        "ingest key, and serve GraphiQL with the read key filled in",
+        "ingest key, and print console and GraphiQL links that carry the read key",
     )
 
     keys = commands.add_parser("keys", help="create, list and revoke API keys")
@@ -129,10 +129,9 @@ def _serve(settings: Settings, *, demo: bool) -> int:
 
     from server.app import create_app
 
-    graphiql_key = None
     if demo:
-        graphiql_key = asyncio.run(prepare_demo(settings))
-    app = create_app(settings, graphiql_key=graphiql_key)
+        asyncio.run(prepare_demo(settings))
+    app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     return 0
 
@@ -140,7 +139,7 @@ def _serve(settings: Settings, *, demo: bool) -> int:
 async def prepare_demo(settings: Settings) -> str:
     """Load the demo traffic unless present, create and print the demo keys.
 
-    Returns the read key, for GraphiQL."""
+    Returns the read key."""
     from server.demo import DEMO_APP, SHOWCASE_USER, create_demo_keys, has_demo_data, load_demo
 
     store = open_store(settings.store_url, settings.retention_days)
@@ -155,10 +154,12 @@ async def prepare_demo(settings: Settings) -> str:
         read, ingest = await create_demo_keys(store)
     finally:
         await store.close()
-    url = f"http://{_display_host(settings.host)}:{settings.port}/graphql"
+    base = f"http://{_display_host(settings.host)}:{settings.port}"
     print(f"Read key   (app '{DEMO_APP}'): {read}")
     print(f"Ingest key (app '{DEMO_APP}'): {ingest}")
-    print(f"GraphiQL: {url} (the read key is filled in; try user '{SHOWCASE_USER}')")
+    # The key rides in the fragment, which browsers never send to the server.
+    print(f"Console:  {base}/console#key={read} (signed in; try user '{SHOWCASE_USER}')")
+    print(f"GraphiQL: {base}/graphql#key={read} (the read key is filled in)")
     return read
 
 

@@ -79,8 +79,9 @@ def _js(value: str) -> str:
 
 class TrackingGraphQL(GraphQL[Context, None]):
     """Authenticates every operation with a read key before Strawberry parses it;
-    serves GraphiQL (no key needed for the page) with the Authorization header
-    and an example query already filled in.
+    serves GraphiQL (no key needed for the page) with an example query filled in, and
+    the Authorization header from the browser's own copy of the key (a ``#key=``
+    fragment or the console's sign-in), never from the server.
 
     Before Strawberry sees a request: the key's rate limit (HTTP 429 with
     ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
@@ -93,7 +94,6 @@ class TrackingGraphQL(GraphQL[Context, None]):
         store: Store,
         retention_days: int,
         *,
-        graphiql_key: str | None = None,
         example_user: str = "alice",
         graphiql: bool = True,
         introspection: bool = True,
@@ -106,7 +106,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.retention_days = retention_days
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
-        self._ide_html = self._build_ide_html(graphiql_key, example_user) if graphiql else ""
+        self._ide_html = self._build_ide_html(example_user) if graphiql else ""
 
     def encode_json(self, data: object) -> bytes:
         """Responses through orjson: a few ms less than ``json.dumps`` for a console page."""
@@ -154,21 +154,55 @@ class TrackingGraphQL(GraphQL[Context, None]):
             introspection=self.introspection,
         )
 
-    def _build_ide_html(self, key: str | None, example_user: str) -> str:
+    def _build_ide_html(self, example_user: str) -> str:
         html = self.graphql_ide_html
-        header_value = f"Bearer {key}" if key else HEADERS_HINT
-        auth = _js(json.dumps({"Authorization": header_value}, indent=2))
         query = _js(console_query(example_user))
         replacements = {
             "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
+            '<div id="graphiql" class="graphiql-container">Loading...</div>': IDE_PLACEHOLDER,
+            "    <script>\n      const EXAMPLE_QUERY": f"    <script>{IDE_OFFLINE_CHECK}</script>\n"
+            "    <script>\n      const EXAMPLE_QUERY",
             "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
-            "React.useState(parameters.headers)": f"React.useState(parameters.headers || {auth})",
+            "React.useState(parameters.headers)": "React.useState(parameters.headers || "
+            f"{IDE_HEADERS.replace('HINT', _js(HEADERS_HINT))})",
         }
         for old, new in replacements.items():
             if old not in html:  # a Strawberry upgrade changed its page: say so loudly in tests
                 raise RuntimeError(f"GraphiQL page no longer contains {old!r}")
             html = html.replace(old, new)
         return html
+
+
+IDE_PLACEHOLDER = """<div id="graphiql" class="graphiql-container"><div style="margin:auto;\
+max-width:36em;font:16px/1.5 system-ui,sans-serif;padding:24px">
+<h1 style="font-size:1.4em">GraphiQL is loading…</h1>
+<p id="ide-offline" hidden>GraphiQL could not load: its scripts come from unpkg.com, which this
+browser cannot reach (no internet access, or a proxy blocks it). The API itself works.</p>
+<p>The <a href="/console">Nexconn Data Tracking console</a> is served by this service and needs
+no internet access.</p></div></div>"""
+"""What GraphiQL's element shows until React replaces it; stays when the CDN is unreachable."""
+
+IDE_OFFLINE_CHECK = """
+      if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.Cookies
+          || !window.GraphiQLPluginExplorer) {
+        document.getElementById("ide-offline").hidden = false;
+        document.querySelector("#graphiql h1").textContent = "GraphiQL cannot load here";
+      }
+"""
+"""Runs after GraphiQL's CDN scripts: when one did not load, say why instead of a blank page."""
+
+IDE_HEADERS = """(() => {
+          // The read key from a #key= fragment (serve --demo) or the console's sign-in:
+          // never in the HTML the server sends.
+          const fragment = new URLSearchParams(location.hash.slice(1));
+          const key = fragment.get("key") || sessionStorage.getItem("nexconn.readKey");
+          if (fragment.get("key")) {
+            sessionStorage.setItem("nexconn.readKey", key);
+            history.replaceState(null, "", location.pathname + location.search);
+          }
+          const value = key ? "Bearer " + key : HINT;
+          return JSON.stringify({ Authorization: value }, null, 2);
+        })()"""
 
 
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
