@@ -161,7 +161,9 @@ class TrackingGraphQL(GraphQL[Context, None]):
             "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
             '<div id="graphiql" class="graphiql-container">Loading...</div>': IDE_PLACEHOLDER,
             "    <script>\n      const EXAMPLE_QUERY": f"    <script>{IDE_OFFLINE_CHECK}</script>\n"
-            "    <script>\n      const EXAMPLE_QUERY",
+            "    <script>\n      if (window.GraphiQL) {\n      const EXAMPLE_QUERY",
+            "root.render(React.createElement(GraphiQLWithExplorer));\n    </script>": "root.render("
+            "React.createElement(GraphiQLWithExplorer));\n      }\n    </script>",
             "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
             "React.useState(parameters.headers)": "React.useState(parameters.headers || "
             f"{IDE_HEADERS.replace('HINT', _js(HEADERS_HINT))})",

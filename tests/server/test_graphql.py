@@ -127,16 +127,23 @@ async def test_graphiql_page_needs_no_key(client):
     assert "polaris-tracking keys create" in response.text  # the header hint without --demo
 
 
-async def test_graphiql_comes_with_the_demo_key_and_the_console_query(store: Store):
-    app = create_app(store, graphiql_key="ptk_abc_secret</script>", example_user="alice")
+async def test_graphiql_comes_with_the_console_query_and_no_key(store: Store):
+    app = create_app(store, example_user="alice")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
-    assert "Bearer ptk_abc_secret<\\/script>" in html  # escaped inside <script>
-    assert "secret</script>" not in html
+    assert "ptk_" not in html  # no key in the page: the browser brings its own
+    assert "location.hash" in html and 'sessionStorage.getItem("nexconn.readKey")' in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
     assert json.loads(match.group(1)) == console_query("alice")
+
+
+async def test_graphiql_offline_says_why_and_links_to_the_console(client):
+    html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
+    assert '<a href="/console">' in html
+    assert "could not load: its scripts come from unpkg.com" in html
+    assert "if (!window.React || !window.ReactDOM || !window.GraphiQL" in html
 
 
 @sqlite_only  # volume test: mongomock scans every document, the backend is not under test

@@ -46,7 +46,7 @@ export function field(labelText, control, { hint, required = false, wide = false
   return h(
     "div",
     { class: `field${wide ? " wide" : ""}` },
-    h("label", { for: id }, labelText, required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null),
+    h("label", { for: id, class: required ? "required" : null }, labelText),
     control,
     hintEl,
   );
