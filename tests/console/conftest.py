@@ -9,7 +9,6 @@ import asyncio
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,16 +18,11 @@ import pytest
 from server.auth import create_key
 from store.factory import open_store
 from store.model import KeyRole
+from tests.console.browser import INSTALL_HINT, SHOTS, Requests, Site
 from tests.console.data import APP, events
-from tests.e2e.conftest import Server, start_server
+from tests.e2e.conftest import start_server
 
 CHROMIUM = os.environ.get("TRACKING_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(os.environ.get("TRACKING_CONSOLE_SHOTS", "/tmp/console-shots"))
-INSTALL_HINT = (
-    "browser tests need Debian's chromium and Playwright for Python: "
-    "`apt-get install -y chromium` (as root; ./tasks test does it) and "
-    "`.venv/bin/pip install -e '.[test]'`"
-)
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -42,22 +36,6 @@ def _missing() -> str | None:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         return f"no Chromium at {CHROMIUM}"
     return None
-
-
-@dataclass
-class Site:
-    url: str
-    read_key: str
-    ingest_key: str
-    server: Server
-
-
-@dataclass
-class Requests:
-    """Every URL the browser asked for in one test, and those refused as off-origin."""
-
-    seen: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="session")
@@ -164,9 +142,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-def shot(page: "Page", name: str) -> None:
-    """A screenshot of a page as a user sees it, for people to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

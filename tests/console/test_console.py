@@ -1,13 +1,17 @@
 """The console in a real browser: sign-in, the three screens, URLs, keyboard, origin."""
 
 import re
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from conftest import Site, shot
-from playwright.sync_api import Page, expect
 
+from tests.console.browser import INSTALL_HINT, Site, shot
 from tests.console.data import GROUP_RECIPIENTS, PAGED_MESSAGES
+
+expect = pytest.importorskip("playwright.sync_api", reason=INSTALL_HINT).expect
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CONNECTION_COLUMNS = [
     "Connected",
@@ -33,16 +37,16 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def headers(page: Page, scope: str = "main") -> list[str]:
+def headers(page: "Page", scope: str = "main") -> list[str]:
     return [t.strip() for t in page.locator(f"{scope} table thead th").all_text_contents()]
 
 
-def message_ids(page: Page, scope: str = "main") -> set[str]:
+def message_ids(page: "Page", scope: str = "main") -> set[str]:
     cells = page.locator(f"{scope} table tbody tr td:first-child").all_inner_texts()
     return {c.strip() for c in cells}
 
 
-def search_messages(page: Page, **fields: str) -> None:
+def search_messages(page: "Page", **fields: str) -> None:
     """Fills the message status form by its labels and searches."""
     for label, value in fields.items():
         control = page.get_by_label(label.replace("_", " "), exact=True)
@@ -54,7 +58,7 @@ def search_messages(page: Page, **fields: str) -> None:
     page.locator("main .count, main .empty, main [role=alert]").first.wait_for()
 
 
-def test_sign_in_refuses_a_wrong_key_then_signs_in_and_out(page: Page, site: Site):
+def test_sign_in_refuses_a_wrong_key_then_signs_in_and_out(page: "Page", site: Site):
     page.goto(f"{site.url}/console")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     key = page.get_by_label("Read key")
@@ -76,14 +80,14 @@ def test_sign_in_refuses_a_wrong_key_then_signs_in_and_out(page: Page, site: Sit
     assert page.evaluate("sessionStorage.getItem('nexconn.readKey')") is None
 
 
-def test_the_fragment_key_moves_to_session_storage(signed_in: Page, site: Site):
+def test_the_fragment_key_moves_to_session_storage(signed_in: "Page", site: Site):
     assert "#" not in signed_in.url and site.read_key not in signed_in.url
     assert signed_in.evaluate("sessionStorage.getItem('nexconn.readKey')") == site.read_key
     html = httpx.get(f"{site.url}/console/connections").text
     assert "ptk_" not in html
 
 
-def test_connection_status_shows_every_column(signed_in: Page):
+def test_connection_status_shows_every_column(signed_in: "Page"):
     page = signed_in
     page.get_by_label("User ID").fill("alice")
     page.get_by_role("button", name="Search").click()
@@ -102,7 +106,7 @@ def test_connection_status_shows_every_column(signed_in: Page):
     shot(page, "2-connection-status")
 
 
-def test_view_lists_what_was_sent_during_that_connection(signed_in: Page):
+def test_view_lists_what_was_sent_during_that_connection(signed_in: "Page"):
     page = signed_in
     page.goto(page.url.split("/console")[0] + "/console/connections?userId=alice")
     row = page.locator("main table tbody tr", has_text="iPhone15,2")
@@ -116,7 +120,7 @@ def test_view_lists_what_was_sent_during_that_connection(signed_in: Page):
     shot(page, "3-message-monitoring")
 
 
-def test_message_status_conditions(signed_in: Page, site: Site):
+def test_message_status_conditions(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages")
     labels = [
@@ -166,7 +170,7 @@ def test_message_status_conditions(signed_in: Page, site: Site):
     assert message_ids(page) == {"msg-old"}  # a message ID alone: the whole retention window
 
 
-def test_an_api_error_shows_in_words(signed_in: Page, site: Site):
+def test_an_api_error_shows_in_words(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages?senderId=alice&messageType=CUSTOM&objectName=bad")
     alert = page.get_by_role("alert")
@@ -176,7 +180,7 @@ def test_an_api_error_shows_in_words(signed_in: Page, site: Site):
     assert '"errors"' not in text and "extensions" not in text and "Traceback" not in text
 
 
-def test_a_blocked_message_shows_its_prompt(signed_in: Page, site: Site):
+def test_a_blocked_message_shows_its_prompt(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages?senderId=alice&targetId=mallory")
     row = page.locator("main table tbody tr.blocked")
@@ -196,7 +200,7 @@ def _has_diagnosis(site: Site) -> bool:
     return "errors" not in response.json()
 
 
-def test_receive_status_with_push_error_advice(signed_in: Page, site: Site):
+def test_receive_status_with_push_error_advice(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages?senderId=alice&channelType=GROUP")
     page.locator("main tr", has_text="msg-g1").get_by_role("link", name="View").click()
@@ -230,7 +234,7 @@ def test_receive_status_with_push_error_advice(signed_in: Page, site: Site):
     shot(page, "5-receive-status")
 
 
-def test_receive_status_filters_by_recipient_and_status(signed_in: Page, site: Site):
+def test_receive_status_filters_by_recipient_and_status(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages/msg-g1")
     page.get_by_label("Status", exact=True).select_option(label="Offline")
@@ -242,7 +246,7 @@ def test_receive_status_filters_by_recipient_and_status(signed_in: Page, site: S
     expect(page.locator("main .count")).to_have_text("Showing 1 of 1 recipient")
 
 
-def test_paging_with_load_more(signed_in: Page, site: Site):
+def test_paging_with_load_more(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages?senderId=paula")
     expect(page.locator("main .count")).to_have_text(f"Showing 20 of {PAGED_MESSAGES} messages")
@@ -261,7 +265,7 @@ def test_paging_with_load_more(signed_in: Page, site: Site):
 
 
 def test_a_deep_link_opens_the_same_view_after_reload_and_sign_in(
-    page: Page, signed_in: Page, site: Site, context
+    page: "Page", signed_in: "Page", site: Site, context
 ):
     link = f"{site.url}/console/messages?senderId=alice&channelType=GROUP"
     page.goto(link)
@@ -279,7 +283,7 @@ def test_a_deep_link_opens_the_same_view_after_reload_and_sign_in(
     assert message_ids(pasted) == {"msg-g1", "msg-g2"}
 
 
-def test_back_and_forward(signed_in: Page, site: Site):
+def test_back_and_forward(signed_in: "Page", site: Site):
     page = signed_in
     page.get_by_label("User ID").fill("alice")
     page.get_by_role("button", name="Search").click()
@@ -303,7 +307,7 @@ def test_back_and_forward(signed_in: Page, site: Site):
     expect(page.locator("main table tbody tr", has_text="carol")).to_be_visible()
 
 
-def test_no_request_leaves_the_origin(signed_in: Page, site: Site, requests_seen):
+def test_no_request_leaves_the_origin(signed_in: "Page", site: Site, requests_seen):
     page = signed_in
     for path in [
         "/console/connections?userId=alice",
@@ -323,7 +327,7 @@ def test_no_request_leaves_the_origin(signed_in: Page, site: Site, requests_seen
     requests_seen.refused.clear()  # refused as they should be: the guard's check is done here
 
 
-def test_keyboard_only_search(signed_in: Page, site: Site):
+def test_keyboard_only_search(signed_in: "Page", site: Site):
     page = signed_in
     page.goto(f"{site.url}/console/messages")
     assert page.evaluate("document.activeElement.name") == "senderId"
