@@ -1,6 +1,6 @@
 """Browser tests of the console (SPEC §9): Debian's headless Chromium driven by
 Playwright, against the real server (a subprocess on 127.0.0.1) on traffic
-ingested through ``POST /v1/events``. One browser for the session, a fresh
+ingested through ``POST /v1/events``. One browser for the module, a fresh
 context (fresh sessionStorage) a test; every request the browser makes is
 recorded and any that leaves the server's origin is refused and fails the test.
 A failing test leaves a screenshot in :data:`SHOTS`."""
@@ -38,7 +38,9 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running on this
+# thread while it is open, which pytest-asyncio's tests after this folder cannot share.
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if problem := _missing():
         pytest.skip(f"{problem}: {INSTALL_HINT}")
@@ -70,7 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(site: Site) -> Iterator["Browser"]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
