@@ -165,6 +165,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
             "root.render(React.createElement(GraphiQLWithExplorer));\n    </script>": "root.render("
             "React.createElement(GraphiQLWithExplorer));\n      }\n    </script>",
             "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
+            # The key stays in the tab's sessionStorage, not in GraphiQL's localStorage.
+            "shouldPersistHeaders: true": "shouldPersistHeaders: false",
             "React.useState(parameters.headers)": "React.useState(parameters.headers || "
             f"{IDE_HEADERS.replace('HINT', _js(HEADERS_HINT))})",
         }

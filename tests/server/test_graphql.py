@@ -133,6 +133,7 @@ async def test_graphiql_comes_with_the_console_query_and_no_key(store: Store):
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
     assert "ptk_" not in html  # no key in the page: the browser brings its own
+    assert "shouldPersistHeaders: false" in html
     assert "location.hash" in html and 'sessionStorage.getItem("nexconn.readKey")' in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
