@@ -156,11 +156,10 @@ def test_message_status_conditions(signed_in: "Page", site: Site):
     assert message_ids(page) == {"msg-d2"}
     search_messages(page, Message_source="All sources", Target_ID="bob")
     assert message_ids(page) == {"msg-d1"}
-    two_days_ago = page.evaluate(
-        "(() => { const d = new Date(Date.now() - 2 * 864e5); d.setMinutes(d.getMinutes() -"
-        " d.getTimezoneOffset()); return d.toISOString().slice(0, 16); })()"
-    )
-    page.get_by_label("From").fill(two_days_ago)
+    page.get_by_role("button", name="Last 24 hours").click()
+    search_messages(page)
+    assert message_ids(page) == {"msg-d1"}  # msg-old is 30 hours old
+    page.get_by_role("button", name="Last 3 days").click()
     search_messages(page)
     assert message_ids(page) == {"msg-d1", "msg-old"}
     search_messages(page, Target_ID="", Message_ID="msg-old")

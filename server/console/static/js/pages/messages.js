@@ -41,6 +41,34 @@ function filterOf(c) {
   return filter;
 }
 
+const HOUR_MS = 3_600_000;
+const RANGES = [
+  ["Today", () => midnightToday()],
+  ["Last 24 hours", () => new Date(Date.now() - 24 * HOUR_MS)],
+  ["Last 3 days", () => new Date(Date.now() - 72 * HOUR_MS)],
+  ["Last 7 days", () => new Date(Date.now() - 7 * 24 * HOUR_MS + 60_000)],
+];
+
+/** Buttons that fill From and To with a common window (the search still runs on Search). */
+function quickRanges(since, until) {
+  return h(
+    "div",
+    { class: "quick-ranges", role: "group", "aria-label": "Time range" },
+    h("span", { class: "hint" }, "Time range:"),
+    RANGES.map(([text, start]) =>
+      h("button", {
+        type: "button",
+        class: "chip",
+        onclick: () => {
+          since.value = toLocalInput(start());
+          until.value = toLocalInput(new Date());
+          since.dataset.chosen = "true";
+        },
+      }, text),
+    ),
+  );
+}
+
 function searchForm(c, navigate) {
   const input = (name, value, attrs = {}) => h("input", { name, value, autocomplete: "off", spellcheck: "false", ...attrs });
   const senderId = input("senderId", c.senderId);
@@ -78,6 +106,7 @@ function searchForm(c, navigate) {
       field("To", until, { hint: "Default: now" }),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "btn" }, "Search")),
     ),
+    quickRanges(since, until),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -100,7 +129,8 @@ function searchForm(c, navigate) {
     if (messageType.value === CUSTOM) next.set("objectName", objectName.value.trim());
     if (source.value) next.set("source", source.value);
     // Untouched defaults stay out of the URL: the link keeps meaning "today so far".
-    if (since.value && (since.value !== defaultSince || c.since)) next.set("since", fromLocalInput(since.value));
+    const chosen = since.dataset.chosen === "true" || since.value !== defaultSince || c.since;
+    if (since.value && chosen) next.set("since", fromLocalInput(since.value));
     if (until.value && (until.value !== defaultUntil || c.until)) next.set("until", fromLocalInput(until.value));
     navigate(`/console/messages?${next}`, { cause: "submit" });
   });
