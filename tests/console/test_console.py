@@ -59,7 +59,7 @@ def search_messages(page: "Page", **fields: str) -> None:
 
 
 def test_sign_in_refuses_a_wrong_key_then_signs_in_and_out(page: "Page", site: Site):
-    page.goto(f"{site.url}/console")
+    page.goto(f"{site.url}/")  # redirects to /console
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     key = page.get_by_label("Read key")
     assert key.get_attribute("type") == "password"
@@ -73,6 +73,7 @@ def test_sign_in_refuses_a_wrong_key_then_signs_in_and_out(page: "Page", site: S
     key.fill(site.read_key)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("heading", name="Message status")).to_be_visible()  # the start page
     assert page.evaluate("sessionStorage.getItem('nexconn.readKey')") == site.read_key
     assert page.evaluate("localStorage.length") == 0
     page.get_by_role("button", name="Sign out").click()
@@ -156,11 +157,11 @@ def test_message_status_conditions(signed_in: "Page", site: Site):
     assert message_ids(page) == {"msg-d2"}
     search_messages(page, Message_source="All sources", Target_ID="bob")
     assert message_ids(page) == {"msg-d1"}
-    page.get_by_role("button", name="Last 24 hours").click()
-    search_messages(page)
+    page.get_by_role("button", name="Last 24 hours").click()  # searches at once
+    page.locator("main .count").wait_for()
     assert message_ids(page) == {"msg-d1"}  # msg-old is 30 hours old
     page.get_by_role("button", name="Last 3 days").click()
-    search_messages(page)
+    page.locator("main .count").wait_for()
     assert message_ids(page) == {"msg-d1", "msg-old"}
     search_messages(page, Target_ID="", Message_ID="msg-old")
     assert message_ids(page) == {"msg-old"}

@@ -15,7 +15,7 @@ const PRODUCT = "Nexconn Data Tracking";
 let current = null; // the AbortController of the view being shown
 
 const ROUTES = [
-  [/^\/console\/?$/, "connections", connectionsPage],
+  [/^\/console\/?$/, "messages", messagesPage], // "I never received that message" first
   [/^\/console\/connections\/?$/, "connections", connectionsPage],
   [/^\/console\/messages\/?$/, "messages", messagesPage],
   [/^\/console\/messages\/([^/]+)\/?$/, "messages", receivePage],
@@ -69,7 +69,7 @@ function header(section) {
 
 function signOut() {
   session.signOut();
-  navigate("/console/connections", { replace: true });
+  navigate("/console", { replace: true });
 }
 
 function notFound() {

@@ -49,7 +49,7 @@ const RANGES = [
   ["Last 7 days", () => new Date(Date.now() - 7 * 24 * HOUR_MS + 60_000)],
 ];
 
-/** Buttons that fill From and To with a common window (the search still runs on Search). */
+/** Buttons that set From and To to a common window and search at once. */
 function quickRanges(since, until) {
   return h(
     "div",
@@ -63,6 +63,7 @@ function quickRanges(since, until) {
           since.value = toLocalInput(start());
           until.value = toLocalInput(new Date());
           since.dataset.chosen = "true";
+          since.form.requestSubmit();
         },
       }, text),
     ),
