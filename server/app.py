@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from server.auth import FailedAuthThrottle
 from server.config import Settings
+from server.console import console_routes
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
 from server.middleware import (
@@ -121,6 +122,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *console_routes(),
         ],
         middleware=middleware,
         exception_handlers={StoreUnavailable: store_unavailable, Exception: internal_error},

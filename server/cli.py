@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="fill the store with demo traffic for app 'demo' (once), create a read and an "
-        "ingest key (revoking the earlier demo keys), and serve GraphiQL with the read key",
+        "ingest key (revoking the earlier demo keys), and print console and GraphiQL links that"
+        " carry the read key",
     )
     serve.add_argument(
         "--public-demo",
@@ -243,10 +244,12 @@ async def prepare_demo(settings: Settings) -> str:
         await store.close()
     if revoked:
         print(f"Revoked {revoked} earlier keys of app '{DEMO_APP}'.")
-    url = f"http://{_display_host(settings.host)}:{settings.port}/graphql#key={read}"
+    base = f"http://{_display_host(settings.host)}:{settings.port}"
     print(f"Read key   (app '{DEMO_APP}'): {read}")
     print(f"Ingest key (app '{DEMO_APP}'): {ingest}")
-    print(f"GraphiQL: {url} (the read key is filled in; try user '{SHOWCASE_USER}')")
+    # The key rides in the fragment, which browsers never send to the server.
+    print(f"Console:  {base}/console#key={read} (signed in; try user '{SHOWCASE_USER}')")
+    print(f"GraphiQL: {base}/graphql#key={read} (the read key is filled in)")
     return read
 
 

@@ -81,8 +81,9 @@ def _js(value: str) -> str:
 
 class TrackingGraphQL(GraphQL[Context, None]):
     """Authenticates every operation with a read key before Strawberry parses it;
-    serves GraphiQL (no key needed for the page, none in it) with the example
-    query filled in, and the Authorization header from the URL fragment.
+    serves GraphiQL (no key needed for the page) with an example query filled in, and
+    the Authorization header from the browser's own copy of the key (a ``#key=``
+    fragment or the console's sign-in), never from the server.
 
     Before Strawberry sees a request: the key's rate limit (HTTP 429 with
     ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
@@ -161,16 +162,20 @@ class TrackingGraphQL(GraphQL[Context, None]):
         )
 
     def _build_ide_html(self, example_user: str) -> str:
-        """Strawberry's GraphiQL page with our title, the console query, and the
-        Authorization header taken from the URL fragment (``#key=…``, never sent to
-        the server, removed from the address bar at once): the page holds no key."""
         html = self.graphql_ide_html
         query = _js(console_query(example_user))
         replacements = {
             "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
+            '<div id="graphiql" class="graphiql-container">Loading...</div>': IDE_PLACEHOLDER,
+            "    <script>\n      const EXAMPLE_QUERY": f"    <script>{IDE_OFFLINE_CHECK}</script>\n"
+            "    <script>\n      if (window.GraphiQL) {\n      const EXAMPLE_QUERY",
+            "root.render(React.createElement(GraphiQLWithExplorer));\n    </script>": "root.render("
+            "React.createElement(GraphiQLWithExplorer));\n      }\n    </script>",
             "parameters.q || EXAMPLE_QUERY": f"parameters.q || {query}",
-            _EXPLORER: _FRAGMENT_HEADERS_JS + _EXPLORER,
-            _HEADERS_STATE: _HEADERS_STATE.replace("headers)", "headers || keyHeaders)"),
+            # The key stays in the tab's sessionStorage, not in GraphiQL's localStorage.
+            "shouldPersistHeaders: true": "shouldPersistHeaders: false",
+            "React.useState(parameters.headers)": "React.useState(parameters.headers || "
+            f"{IDE_HEADERS.replace('HINT', _js(HEADERS_HINT))})",
         }
         for old, new in replacements.items():
             if old not in html:  # a Strawberry upgrade changed its page: say so loudly in tests
@@ -179,19 +184,36 @@ class TrackingGraphQL(GraphQL[Context, None]):
         return html
 
 
-_EXPLORER = "function GraphiQLWithExplorer() {"
-_HEADERS_STATE = "React.useState(parameters.headers)"
-_FRAGMENT_HEADERS_JS = f"""
-      const keyHeaders = (function () {{
-        const key = new URLSearchParams(window.location.hash.slice(1)).get("key");
-        if (key) {{
-          history.replaceState(null, "", window.location.pathname + window.location.search);
-        }}
-        const value = key ? "Bearer " + key : {_js(HEADERS_HINT)};
-        return JSON.stringify({{ Authorization: value }}, null, 2);
-      }})();
+IDE_PLACEHOLDER = """<div id="graphiql" class="graphiql-container"><div style="margin:auto;\
+max-width:36em;font:16px/1.5 system-ui,sans-serif;padding:24px">
+<h1 style="font-size:1.4em">GraphiQL is loading…</h1>
+<p id="ide-offline" hidden>GraphiQL could not load: its scripts come from unpkg.com, which this
+browser cannot reach (no internet access, or a proxy blocks it). The API itself works.</p>
+<p>The <a href="/console">Nexconn Data Tracking console</a> is served by this service and needs
+no internet access.</p></div></div>"""
+"""What GraphiQL's element shows until React replaces it; stays when the CDN is unreachable."""
 
-      """
+IDE_OFFLINE_CHECK = """
+      if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.Cookies
+          || !window.GraphiQLPluginExplorer) {
+        document.getElementById("ide-offline").hidden = false;
+        document.querySelector("#graphiql h1").textContent = "GraphiQL cannot load here";
+      }
+"""
+"""Runs after GraphiQL's CDN scripts: when one did not load, say why instead of a blank page."""
+
+IDE_HEADERS = """(() => {
+          // The read key from a #key= fragment (serve --demo) or the console's sign-in:
+          // never in the HTML the server sends.
+          const fragment = new URLSearchParams(location.hash.slice(1));
+          const key = fragment.get("key") || sessionStorage.getItem("nexconn.readKey");
+          if (fragment.get("key")) {
+            sessionStorage.setItem("nexconn.readKey", key);
+            history.replaceState(null, "", location.pathname + location.search);
+          }
+          const value = key ? "Bearer " + key : HINT;
+          return JSON.stringify({ Authorization: value }, null, 2);
+        })()"""
 
 
 def _as_graphql_response(response: Response) -> Response:

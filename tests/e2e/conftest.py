@@ -50,14 +50,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(store_url: str, log: Path, env: dict[str, str] | None = None) -> Server:
+def start_server(
+    store_url: str, log: Path, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> Server:
     port = _free_port()
     command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--store", store_url]
     environment = {**os.environ, "TRACKING_RATE_LIMIT_PER_S": "0", **(env or {})}
     with log.open("ab") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+            command, cwd=cwd, env=environment, stdout=out, stderr=subprocess.STDOUT
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + START_TIMEOUT_S

@@ -118,12 +118,14 @@ async def test_serve_demo(capsys, store_url: str, monkeypatch):
     read = next(line for line in lines if line.startswith("Read key")).split()[-1]
     ingest = next(line for line in lines if line.startswith("Ingest key")).split()[-1]
     assert any("Loaded" in line and "(0 rejected)" in line for line in lines)
-    assert any(f"http://127.0.0.1:8123/graphql#key={read}" in line for line in lines)
+    assert f"Console:  http://127.0.0.1:8123/console#key={read}" in "\n".join(lines)
+    assert f"http://127.0.0.1:8123/graphql#key={read}" in "\n".join(lines)
 
     async with running(app) as client:
         page = (await client.get("/graphql", headers={"Accept": "text/html"})).text
-        assert "<title>Nexconn Data Tracking</title>" in page
-        assert read not in page and ingest not in page
+        assert read not in page and ingest not in page  # keys come only through the fragment
+        console = (await client.get("/console")).text
+        assert read not in console and 'type="module"' in console
         query = {"query": '{ user(id: "alice") { connections { totalCount } } }'}
         user = await client.post("/graphql", json=query, headers=bearer(read))
         assert user.json()["data"]["user"]["connections"]["totalCount"] > 20

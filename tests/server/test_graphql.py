@@ -127,17 +127,24 @@ async def test_graphiql_page_needs_no_key(client):
     assert "polaris-tracking keys create" in response.text  # the header hint without --demo
 
 
-async def test_graphiql_takes_the_key_from_the_fragment_and_has_the_console_query(store: Store):
+async def test_graphiql_comes_with_the_console_query_and_no_key(store: Store):
     app = create_app(store, example_user="alice")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
-    assert "ptk_" not in html, "no key in the page"
-    assert 'window.location.hash.slice(1)).get("key")' in html
-    assert "React.useState(parameters.headers || keyHeaders)" in html
+    assert "ptk_" not in html  # no key in the page: the browser brings its own
+    assert "shouldPersistHeaders: false" in html
+    assert "location.hash" in html and 'sessionStorage.getItem("nexconn.readKey")' in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
     assert json.loads(match.group(1)) == console_query("alice")
+
+
+async def test_graphiql_offline_says_why_and_links_to_the_console(client):
+    html = (await client.get("/graphql", headers={"Accept": "text/html"})).text
+    assert '<a href="/console">' in html
+    assert "could not load: its scripts come from unpkg.com" in html
+    assert "if (!window.React || !window.ReactDOM || !window.GraphiQL" in html
 
 
 @sqlite_only  # volume test: mongomock scans every document, the backend is not under test
