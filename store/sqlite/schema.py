@@ -236,5 +236,9 @@ def connect_reader(path: str) -> sqlite3.Connection:
     """A connection that only reads (WAL readers never wait for the writer)."""
     conn = _connect(path)
     conn.execute("PRAGMA query_only = 1")
+    # Every read is served by a named index; an automatic index means a full scan to
+    # build it on each query (chosen by the planner, with no statistics, for joins
+    # with a few hundred keys).
+    conn.execute("PRAGMA automatic_index = OFF")
     conn.execute("PRAGMA cache_size = -32768")
     return conn

@@ -141,3 +141,27 @@ async def test_purge_by_ranges_forgets_old_event_ids(
     finally:
         await week.close()
         await short.close()
+
+
+@pytest.mark.parametrize("keys", [1, 349, 500, 1200])
+def test_the_events_of_a_page_are_read_by_their_index_whatever_the_key_count(
+    tmp_path: Path, keys: int
+) -> None:
+    """SQLite's planner (no statistics) once built an automatic index over all of
+    receipt_events for a page of a few hundred receipts: seconds on a 1M store."""
+    from store.sqlite import receipts, schema
+
+    path = str(tmp_path / "t.db")
+    schema.connect_writer(path).close()
+    for conn in (schema.connect_reader(path), sqlite3.connect(path)):
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        pairs = [(f"m{i % 60}", f"r{i}") for i in range(keys)]
+        receipts.recipient_push_attempts(conn, "app", pairs, 0)
+        receipts._histories(conn, "app", pairs, 0)
+        reads = [s for s in statements if "JOIN" in s]
+        assert len(reads) >= 2
+        for sql in reads:
+            plan = " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "AUTOMATIC" not in plan and "_by_recipient" in plan, plan
+        conn.close()
