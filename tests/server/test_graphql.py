@@ -10,7 +10,7 @@ from http_helpers import Keys, bearer, every_type, ndjson, sqlite_only
 
 from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
-from server.graphql import console_query
+from server.graphql import DIAGNOSIS_FIELDS, console_query
 from store.interface import Store
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 
@@ -136,7 +136,9 @@ async def test_graphiql_comes_with_the_demo_key_and_the_console_query(store: Sto
     assert "secret</script>" not in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
-    assert json.loads(match.group(1)) == console_query("alice")
+    example = json.loads(match.group(1))
+    assert example == console_query("alice", diagnosis=DIAGNOSIS_FIELDS)
+    assert example.count("diagnosis { verdict summary }") == 2  # messages and receipts
 
 
 @sqlite_only  # volume test: mongomock scans every document, the backend is not under test
