@@ -12,13 +12,12 @@ Times in texts are UTC; advice for push errors comes from the catalogue
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from store import advice
 from store.catalogue import RECEIPT_CHANNELS, prompt_for
 from store.limits import SETTLE_MS
 from store.model import (
     DisconnectReason,
     FindingCode,
-    MuteScope,
-    PushSkipReason,
     SendResult,
     Verdict,
 )
@@ -30,38 +29,6 @@ from store.records import SentMessage as Message
 REJECT_WINDOW_MS = 10 * 60_000
 """Connect attempts refused this close to the instant asked about explain it."""
 
-_REASONS: dict[DisconnectReason, str] = {
-    DisconnectReason.LOGOUT: "the user logged out",
-    DisconnectReason.NETWORK_ERROR: "a network error cut the connection",
-    DisconnectReason.KICKED_BY_OTHER_DEVICE: "another device signed in as the same user",
-    DisconnectReason.TOKEN_EXPIRED: "the user's token expired (the app must get a new one)",
-    DisconnectReason.HEARTBEAT_TIMEOUT: "heartbeats stopped (app suspended or network lost)",
-    DisconnectReason.SERVER_CLOSED: "the server closed the connection",
-    DisconnectReason.UNKNOWN: "for an unknown reason",
-}
-_SKIPS: dict[PushSkipReason, str] = {
-    PushSkipReason.NO_PUSH_TOKEN: "the recipient's device has no push token registered: make "
-    "sure the app registers with its push provider and reports the token after login",
-    PushSkipReason.PUSH_DISABLED: "push is turned off for this recipient or app: enable it in "
-    "the app's push settings if notifications are wanted",
-    PushSkipReason.DO_NOT_DISTURB: "the recipient's do-not-disturb setting held the push back: "
-    "working as configured, the message waits for the next login",
-    PushSkipReason.NOT_PUSHABLE_TYPE: "this message type is not turned into a push (commands, "
-    "status and other silent types): send a stored, counted type if a push is wanted",
-}
-_BLOCKED: dict[tuple[SendResult, MuteScope | None], str] = {
-    (SendResult.BLOCKED_BY_BLOCKLIST, None): "only the target user (or the app server through "
-    "the blocklist API) can take the sender off the blocklist",
-    (SendResult.BLOCKED_BY_ALLOWLIST, None): "add the sender to the target's allowlist, or turn "
-    "the target's allowlist off",
-    (SendResult.MUTED, MuteScope.GROUP_FROZEN): "unfreeze the group to let members send again",
-    (SendResult.MUTED, MuteScope.GROUP_MEMBER_MUTED): "lift the sender's mute in the group, or "
-    "wait until it expires",
-    (SendResult.MUTED, MuteScope.OPEN_CHANNEL_PARTICIPANT_MUTED): "lift the sender's mute in "
-    "the open channel, or wait until it expires",
-    (SendResult.PROFANITY_BLOCKED, None): "the sender must rephrase; if the words are "
-    "harmless, review the app's sensitive-word list",
-}
 _SENT = frozenset({SendResult.SENT, SendResult.SENT_PROFANITY_REPLACED})
 
 
@@ -87,7 +54,7 @@ def _diagnosis(
 
 
 def _closed(log: ConnectionLog, user: str) -> Finding:
-    reason = _REASONS[log.disconnect_reason or DisconnectReason.UNKNOWN]
+    reason = advice.REASONS[log.disconnect_reason or DisconnectReason.UNKNOWN]
     assert log.disconnected_at is not None
     return Finding(
         FindingCode.CONNECTION_CLOSED,
@@ -157,8 +124,8 @@ def send_diagnosis(
         findings.append(_next(following, user))
     after = f" and connected again at {utc(following.connected_at)}" if following else ""
     before = (
-        f"; the last connection closed at {utc(previous.disconnected_at or 0)} because "
-        f"{_REASONS[previous.disconnect_reason or DisconnectReason.UNKNOWN]}{after}"
+        f"; the last connection closed at {utc(previous.disconnected_at or 0)} ("
+        f"{advice.REASONS[previous.disconnect_reason or DisconnectReason.UNKNOWN]}){after}"
         if previous
         else after
     )
@@ -210,7 +177,7 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
     when = utc(message.sent_at)
     if message.result not in _SENT:
         prompt = prompt_for(message.result, message.mute_scope) or message.result.value
-        fix = _BLOCKED.get((message.result, message.mute_scope), "review the app's filters")
+        fix = advice.BLOCKED.get((message.result, message.mute_scope), "review the app's filters")
         findings.append(Finding(FindingCode.MESSAGE_BLOCKED, message.sent_at, prompt))
         summary = f"Not sent at {when} ({message.result.value}): {prompt} To change it, {fix}."
         return _diagnosis(Verdict.BLOCKED, summary, findings, True)
@@ -396,7 +363,7 @@ def receipt_diagnosis(
             )
             return _diagnosis(Verdict.PUSH_FAILED, summary, findings, settled)
         if receipt.push_skipped is not None:
-            why = _SKIPS[receipt.push_skipped]
+            why = advice.SKIPS[receipt.push_skipped]
             findings.append(
                 Finding(FindingCode.PUSH_NOT_SENT, at, f"No push: {receipt.push_skipped.value}.")
             )

@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from store import advice
 from store import diagnosis as rules
 from store.limits import SETTLE_MS
 from store.model import (
@@ -163,7 +164,7 @@ def test_push_failed_with_an_unknown_code_quotes_it() -> None:
 def test_push_skipped_says_what_to_change(reason: PushSkipReason) -> None:
     d = diagnose(receipt((ReceiptStatus.OFFLINE, T0 + 100), skipped=reason))
     assert d.verdict is Verdict.PUSH_SKIPPED
-    assert reason.value in d.summary and rules._SKIPS[reason] in d.summary
+    assert reason.value in d.summary and advice.SKIPS[reason] in d.summary
 
 
 def test_no_push_record_pending_and_no_status() -> None:
