@@ -203,7 +203,7 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
     silent = max(c.offline - c.push_succeeded - c.push_failed, 0)
     outcomes = [
         (c.delivered, "delivered online"),
-        (c.not_delivered, "notified but not fetched (fetched at the next login)"),
+        (c.not_delivered, "notified but not fetched before disconnecting"),
         (min(c.push_succeeded, c.offline), "offline, push accepted by the provider"),
         (min(c.push_failed, c.offline), "offline, push failed"),
         (silent, "offline, no push"),
@@ -242,11 +242,18 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
             "other recipient did not get it online."
         )
         return _diagnosis(Verdict.PARTIALLY_DELIVERED, summary, findings, settled)
-    dominant = max(outcomes[1:], key=lambda o: o[0])
-    reason = dominant[1] if dominant[0] else "no status event arrived (a tracking gap)"
+    kinds = [o for o in outcomes[1:] if o[0]]
+    if not kinds:
+        summary = (
+            f"{head}; no status event arrived for any recipient: a gap in the tracking data, "
+            "not a delivery outcome; check that the IM server reports receipt events."
+        )
+        return _diagnosis(Verdict.NOT_DELIVERED, summary, findings, settled)
+    dominant = max(kinds, key=lambda o: o[0])[1]
+    mostly = f"mostly {dominant}: " if len(kinds) > 1 else ""
     summary = (
-        f"{head}; not delivered online to any of its {c.total} recipient(s), mostly "
-        f"{reason} ({tally or 'nothing reported'}). The receipts' diagnoses say what to do."
+        f"{head}; not delivered online to any of its {c.total} recipient(s), {mostly}{tally}. "
+        "The receipts' diagnoses say what to do."
     )
     return _diagnosis(Verdict.NOT_DELIVERED, summary, findings, settled)
 
