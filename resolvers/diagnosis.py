@@ -9,10 +9,14 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from graphql import GraphQLError, GraphQLObjectType, get_argument_values
+from graphql.execution.values import VariableValues
 from strawberry import Parent
 
 from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, then
+from resolvers.fastpath.selection import asks_for, field_nodes_below
+from resolvers.navigation import instant
 from resolvers.scalars import DateTime
 from store import diagnosis as rules
 from store import model, records
@@ -208,3 +212,46 @@ async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisT
         now=ctx.now,
     )
     return _shown(found)
+
+
+def _instants_asked(info: ContextInfo) -> list[int]:
+    """The valid ``at`` of every ``connectionAt`` below the current field (a bad one
+    is left for the field itself to refuse)."""
+    raw = info._raw_info
+    user = raw.schema.get_type("User")
+    if not isinstance(user, GraphQLObjectType):
+        return []
+    definition = user.fields["connectionAt"]
+    variables = raw.variable_values
+    if isinstance(variables, dict):  # an executor that keeps only the coerced values
+        variables = VariableValues({}, variables)
+    found = []
+    for node in field_nodes_below(info, "connectionAt"):
+        try:
+            found.append(instant(get_argument_values(definition, node, variables)["at"], info))
+        except (GraphQLError, KeyError):
+            continue
+    return found
+
+
+async def prefetch_diagnoses(
+    receipts: list[tuple[records.SentMessage, records.Receipt]], info: ContextInfo
+) -> None:
+    """Load the recipients' connections that the receipts' diagnoses and any
+    ``connectionAt`` below them will read, for a whole level at once (called by
+    ``resolvers.receipts.prefetch_receipts``): one store call each, however the
+    receipts' resolvers are scheduled later."""
+    if not receipts:
+        return
+    loaders = info.context.loaders
+    wanted: list[Any] = []
+    if asks_for(info, frozenset({"diagnosis"})):
+        for message, receipt in receipts:
+            after = rules.next_connection_after(message, receipt)
+            if after is not None:
+                wanted.append(loaders.connections_at.load((receipt.recipient_id, message.sent_at)))
+                wanted.append(loaders.next_connections.load((receipt.recipient_id, after)))
+    for at in _instants_asked(info):
+        wanted += [loaders.connections_at.load((r.recipient_id, at)) for _, r in receipts]
+    if wanted:
+        await asyncio.gather(*wanted)

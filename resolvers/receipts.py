@@ -12,7 +12,7 @@ from strawberry import Parent
 
 from resolvers import ids, navigation
 from resolvers.context import ContextInfo
-from resolvers.diagnosis import DiagnosisType, receipt_diagnosis
+from resolvers.diagnosis import DiagnosisType, prefetch_diagnoses, receipt_diagnosis
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, then
@@ -223,9 +223,10 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if asks_for(info, frozenset({"receiptSummary"})):
+    if asks_for(info, frozenset({"receiptSummary", "diagnosis"})):
         wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
+    owners: list[records.SentMessage] = []
     for args in _receipt_field_args(info):
         for message in messages:
             status = args.get("status")
@@ -243,6 +244,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
                 break  # the field itself answers with the error
             if request is not None:
                 requests.append(request)
+                owners.append(message)
     pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
         await asyncio.gather(*wanted, *pages)
@@ -254,3 +256,6 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         ]
         if keys:
             await asyncio.gather(*(loaders.recipient_push_attempts.load(k) for k in keys))
+    if pages:
+        found = [(m, e.node) for m, p in zip(owners, pages, strict=True) for e in p.result().edges]
+        await prefetch_diagnoses(found, info)

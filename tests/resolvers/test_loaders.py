@@ -32,10 +32,12 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
                 )
     await graph.ingest(*events)
 
-    async def calls(size: int) -> tuple[Counter[str], dict]:
+    async def calls(size: int, diagnosis: bool = False) -> tuple[Counter[str], dict]:
         counting = CountingStore(graph.store)
         context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
-        document = console_query("u1", connections=size, messages=size, receipts=size)
+        asked = "verdict summary findings { code at text }" if diagnosis else ""
+        sizes = {"connections": size, "messages": size, "receipts": size}
+        document = console_query("u1", diagnosis=asked, **sizes)
         result = await schema.execute(document, context_value=context)
         assert result.errors is None, result.errors
         return counting.calls, result.data or {}
@@ -43,6 +45,18 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
     small, small_data = await calls(2)
     large, large_data = await calls(40)  # 40 + 40^2 + 40^3 nodes: within the limit
     assert small == large
+    small_diagnosed, _ = await calls(2, diagnosis=True)
+    large_diagnosed, diagnosed = await calls(40, diagnosis=True)
+    assert (
+        small_diagnosed == large_diagnosed == large + Counter(connections_at=1, next_connections=1)
+    )
+    first = diagnosed["user"]["connections"]["nodes"][0]["sentMessages"]["nodes"][0]
+    assert first["diagnosis"]["verdict"] == "NOT_DELIVERED"
+    assert [r["diagnosis"]["verdict"] for r in first["receipts"]["nodes"]] == [
+        "PUSH_SENT",
+        "PUSH_FAILED",
+        "PUSH_FAILED",
+    ]
     assert large == Counter(
         connection_pages=1,
         count_connections=1,
