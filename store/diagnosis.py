@@ -37,6 +37,11 @@ def utc(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def count(n: int, noun: str) -> str:
+    """``1 recipient``, ``3 recipients``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _device(log: ConnectionLog) -> str:
     parts = [log.platform.value, f"SDK {log.sdk_version}"]
     parts += [p for p in (log.device_model, log.os_version and f"OS {log.os_version}") if p]
@@ -122,7 +127,7 @@ def send_diagnosis(
         findings.append(_closed(previous, user))
     if following is not None:
         findings.append(_next(following, user))
-    after = f" and connected again at {utc(following.connected_at)}" if following else ""
+    after = f"; {user} connected again at {utc(following.connected_at)}" if following else ""
     before = (
         f"; the last connection closed at {utc(previous.disconnected_at or 0)} ("
         f"{advice.REASONS[previous.disconnect_reason or DisconnectReason.UNKNOWN]}){after}"
@@ -132,7 +137,7 @@ def send_diagnosis(
     if refused:
         codes = ", ".join(dict.fromkeys(log.reject_code or "" for log in refused))
         summary = (
-            f"{user} was not connected at {when}: {len(refused)} connect attempt(s) within "
+            f"{user} was not connected at {when}: {count(len(refused), 'connect attempt')} within "
             f"10 minutes were refused ({codes}){before}. Fix what the code names (e.g. issue a "
             "new token for TOKEN_INVALID) so the app can connect."
         )
@@ -207,14 +212,14 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
         (min(c.push_succeeded, c.offline), "offline, push accepted by the provider"),
         (min(c.push_failed, c.offline), "offline, push failed"),
         (silent, "offline, no push"),
-        (c.pending, "no status yet" if not settled else "no status event (a tracking gap)"),
+        (c.pending, "with no status yet" if not settled else "with no status event at all"),
     ]
     tally = ", ".join(f"{n} {what}" for n, what in outcomes if n)
     findings.append(
         Finding(
             FindingCode.RECIPIENTS_COUNTED,
             None,
-            f"{c.total} recipient(s): {tally or 'no status event yet'}.",
+            f"{count(c.total, 'recipient')}: {tally or 'no status event yet'}.",
         )
     )
     if not settled:
@@ -228,7 +233,7 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
     head = f"Sent at {when} to {message.channel_type.value} {message.target_id}"
     if not settled and (c.pending or not c.total):
         summary = (
-            f"{head}; {with_status} of {c.total} recipient(s) reported so far"
+            f"{head}; {with_status} of {count(c.total, 'recipient')} reported so far"
             f"{f' ({tally})' if tally else ''}: check again after "
             f"{utc(message.sent_at + SETTLE_MS)}."
         )
@@ -251,9 +256,10 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
         return _diagnosis(Verdict.NOT_DELIVERED, summary, findings, settled)
     dominant = max(kinds, key=lambda o: o[0])[1]
     mostly = f"mostly {dominant}: " if len(kinds) > 1 else ""
+    gap = ": a gap in the tracking data" if kinds == [outcomes[-1]] else ""
     summary = (
-        f"{head}; not delivered online to any of its {c.total} recipient(s), {mostly}{tally}. "
-        "The receipts' diagnoses say what to do."
+        f"{head}; not delivered online to any of its {count(c.total, 'recipient')}, {mostly}"
+        f"{tally}{gap}. The receipts' diagnoses say what to do."
     )
     return _diagnosis(Verdict.NOT_DELIVERED, summary, findings, settled)
 
@@ -325,7 +331,9 @@ def receipt_diagnosis(
     findings = [*_status_findings(receipt), *_push_findings(ordered)]
     status, at = receipt.status, receipt.status_at
     if status is Status.DELIVERED and at is not None:
-        summary = f"Delivered online to {who} at {utc(at)} (sent {utc(message.sent_at)})."
+        sent = utc(message.sent_at)
+        also = f" (sent {sent})" if sent != utc(at) else ""
+        summary = f"Delivered online to {who} at {utc(at)}{also}."
         return _diagnosis(Verdict.DELIVERED, summary, findings, settled)
     if at_send is not None:
         text = (
@@ -363,9 +371,14 @@ def receipt_diagnosis(
         if ordered:
             last = ordered[-1]
             error = lookup(last.provider, last.error_code or "", last.error_description)
+            tried = (
+                "its only push attempt"
+                if len(ordered) == 1
+                else f"all {len(ordered)} push attempts"
+            )
             summary = (
-                f"{head}; every push attempt failed ({len(ordered)}), the last at "
-                f"{utc(last.sent_at)}: {last.provider.value} {error.code or '(no code)'}, "
+                f"{head}; {tried} failed, the last at "
+                f"{utc(last.sent_at)}: {last.provider.value} {error.code or '(no code)'}: "
                 f"{error.meaning} What to do: {error.advice}"
             )
             return _diagnosis(Verdict.PUSH_FAILED, summary, findings, settled)

@@ -116,7 +116,7 @@ async def test_message_verdicts(scenario: dict[str, Any]) -> None:
         "M-OPEN": "NOT_TRACKED",
     }
     assert not messages["M-PEND"]["diagnosis"]["settled"]
-    assert "tracking gap" in messages["M-NS"]["diagnosis"]["summary"]
+    assert "gap in the tracking data" in messages["M-NS"]["diagnosis"]["summary"]
     blocked = messages[None]["diagnosis"]
     assert "blocklist" in blocked["summary"] and blocked["settled"]
     assert messages[None]["receipts"]["nodes"] == []
@@ -153,7 +153,7 @@ async def test_receipt_verdicts(scenario: dict[str, Any]) -> None:
     ats = [f["at"] for f in fetched["findings"]]
     assert ats == sorted(ats)
     failed = receipt(data, "M-PF", "frank")
-    assert "every push attempt failed (2)" in failed["summary"]
+    assert "all 2 push attempts failed" in failed["summary"]
     assert "BadDeviceToken" in failed["summary"] and "What to do:" in failed["summary"]
     assert [f["code"] for f in failed["findings"]].count("PUSH_REFUSED") == 2
     assert "not shown on the device" in receipt(data, "M-PS", "erin")["summary"]
