@@ -137,9 +137,10 @@ def send_diagnosis(
     if refused:
         codes = ", ".join(dict.fromkeys(log.reject_code or "" for log in refused))
         summary = (
-            f"{user} was not connected at {when}: {count(len(refused), 'connect attempt')} within "
-            f"10 minutes were refused ({codes}){before}. Fix what the code names (e.g. issue a "
-            "new token for TOKEN_INVALID) so the app can connect."
+            f"{user} was not connected at {when}: {count(len(refused), 'connect attempt')} "
+            f"within 10 minutes {'was' if len(refused) == 1 else 'were'} refused ({codes})"
+            f"{before}. Fix what the code names (e.g. issue a new token for TOKEN_INVALID) so "
+            "the app can connect."
         )
         return _diagnosis(Verdict.CONNECTION_REJECTED, summary, findings, settled)
     if not has_data and previous is None and following is None:
@@ -257,8 +258,9 @@ def message_diagnosis(message: Message, counts: ReceiptCounts, now: int) -> Diag
     dominant = max(kinds, key=lambda o: o[0])[1]
     mostly = f"mostly {dominant}: " if len(kinds) > 1 else ""
     gap = ": a gap in the tracking data" if kinds == [outcomes[-1]] else ""
+    whom = "its recipient" if c.total == 1 else f"any of its {c.total} recipients"
     summary = (
-        f"{head}; not delivered online to any of its {count(c.total, 'recipient')}, {mostly}"
+        f"{head}; not delivered online to {whom}, {mostly}"
         f"{tally}{gap}. The receipts' diagnoses say what to do."
     )
     return _diagnosis(Verdict.NOT_DELIVERED, summary, findings, settled)
@@ -372,12 +374,12 @@ def receipt_diagnosis(
             last = ordered[-1]
             error = lookup(last.provider, last.error_code or "", last.error_description)
             tried = (
-                "its only push attempt"
+                "its only push attempt failed at"
                 if len(ordered) == 1
-                else f"all {len(ordered)} push attempts"
+                else f"all {len(ordered)} push attempts failed, the last at"
             )
             summary = (
-                f"{head}; {tried} failed, the last at "
+                f"{head}; {tried} "
                 f"{utc(last.sent_at)}: {last.provider.value} {error.code or '(no code)'}: "
                 f"{error.meaning} What to do: {error.advice}"
             )
