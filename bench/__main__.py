@@ -259,6 +259,7 @@ def _console(args: argparse.Namespace, table: Table, sizes: list[int]) -> None:
             f"server RSS, {name} events: at start / peak",
             f"{first.rss_start_mb:.0f} / {peak:.0f} MiB",
         )
+        _diagnosis_rows(args, table, store, name)
         grown = _growth_ingest(args, store, run_events=max(ingest.BATCH, args.ingest_events // 2))
         if grown is not None:
             table.add(f"ingest into the {name}-event store (a copy)", f"{grown:,.0f} events/s")
@@ -285,6 +286,36 @@ def _console(args: argparse.Namespace, table: Table, sizes: list[int]) -> None:
             f"x{large['objects'] / small['objects']:.2f} / x{per_object:.2f}",
         )
         table.add(f"growth {span}: server peak RSS", f"x{large['rss'] / small['rss']:.2f}")
+
+
+def _diagnosis_rows(
+    args: argparse.Namespace, table: Table, store: corpus.Corpus, name: str
+) -> None:
+    """The console query with every diagnosis and each recipient's connectionAt (SPEC §7)."""
+    say(f"console query with diagnoses on {name} events")
+    latencies = [
+        console.http_latency(store.store_url, store.busy_user, args.requests, diagnosis=True)
+        for _ in range(args.runs)
+    ]
+    p50 = statistics.median(x.p50_ms for x in latencies)
+    p95 = statistics.median(x.p95_ms for x in latencies)
+    table.add(
+        f"console + diagnoses, {name} events: response",
+        f"{latencies[0].objects:,} objects, {latencies[0].response_kb:,.0f} KiB",
+    )
+    table.check(
+        f"console + diagnoses, {name} events: p50 / p95 over HTTP",
+        f"{p50:.1f} / {p95:.1f} ms",
+        "p95 < 100 ms",
+        p95 < 100,
+    )
+    calls = asyncio.run(console.diagnosis_calls(store.store_url, store.busy_user))
+    table.check(
+        f"console + diagnoses, {name} events: store queries, pages 20/20/50 vs 5/5/10",
+        f"{calls[0]} / {calls[1]}",
+        "equal",
+        calls[0] == calls[1],
+    )
 
 
 def _scratch_mongo(base: str, run: int) -> str:

@@ -16,6 +16,7 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -33,6 +34,22 @@ from store.interface import Store
 from store.limits import now_ms
 
 SMALL_PAGES = {"connections": 5, "messages": 5, "receipts": 10}
+DIAGNOSIS = "verdict summary findings { code at text } settled"
+"""What the diagnosis case asks of every message's and every receipt's diagnosis."""
+
+
+def diagnosis_query(user: str, now: int, **pages: int) -> str:
+    """The console query with a diagnosis on every message and receipt, and each
+    receipt's recipient with its connection an hour ago (SPEC §7)."""
+    at = datetime.fromtimestamp((now - 3_600_000) / 1000, UTC).isoformat(timespec="milliseconds")
+    query = console_query(user, diagnosis=DIAGNOSIS, **pages)
+    recipient = f'recipient {{ id connectionAt(at: "{at}") {{ connectionId status }} }}'
+    return query.replace("recipientId status statusAt", f"recipientId {recipient} status statusAt")
+
+
+def _document(user: str, now: int, diagnosis: bool, pages: dict[str, int] | None = None) -> str:
+    pages = pages or {}
+    return diagnosis_query(user, now, **pages) if diagnosis else console_query(user, **pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +76,11 @@ def count_objects(value: Any) -> int:
     return 0
 
 
-def http_latency(store_url: str, user: str, requests: int, warmup: int = 3) -> Latency:
+def http_latency(
+    store_url: str, user: str, requests: int, warmup: int = 3, *, diagnosis: bool = False
+) -> Latency:
     read_key, _ = make_keys(store_url, DEMO_APP)
-    body = orjson.dumps({"query": console_query(user)})
+    body = orjson.dumps({"query": _document(user, now_ms(), diagnosis)})
     headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
     with Server(store_url) as server:
         rss_start, _ = server.memory_mb()
@@ -111,22 +130,24 @@ def _context(store: Any, now: int) -> Context:
     return Context(store, DEMO_APP, store.retention_days, Loaders.for_app(store, DEMO_APP), now)
 
 
-async def _graphql(store: Any, user: str, now: int, pages: dict[str, int] | None = None) -> Any:
+async def _graphql(
+    store: Any, user: str, now: int, pages: dict[str, int] | None = None, diagnosis: bool = False
+) -> Any:
     result = await schema.execute(
-        console_query(user, **(pages or {})), context_value=_context(store, now)
+        _document(user, now, diagnosis, pages), context_value=_context(store, now)
     )
     if result.errors:
         raise RuntimeError(f"console query failed: {result.errors}")
     return result.data
 
 
-async def store_calls(store: Store, user: str) -> tuple[int, int]:
+async def store_calls(store: Store, user: str, diagnosis: bool = False) -> tuple[int, int]:
     """Store calls of the console query at the default page sizes and at small ones."""
     totals = []
     for pages in (None, SMALL_PAGES):
         counting = CountingStore(store)
         counting.retention_days = store.retention_days  # type: ignore[attr-defined]
-        await _graphql(counting, user, now_ms(), pages)
+        await _graphql(counting, user, now_ms(), pages, diagnosis)
         totals.append(sum(counting.calls.values()))
     return totals[0], totals[1]
 
@@ -183,6 +204,16 @@ async def in_process(store_url: str, user: str, runs: int) -> tuple[tuple[int, i
     try:
         calls = await store_calls(store, user)
         return calls, await overhead(store, user, runs)
+    finally:
+        await store.close()
+
+
+async def diagnosis_calls(store_url: str, user: str) -> tuple[int, int]:
+    """Store calls of the diagnosis case at the default page sizes and at small ones."""
+    store = open_store(store_url)
+    await store.open()
+    try:
+        return await store_calls(store, user, diagnosis=True)
     finally:
         await store.close()
 

@@ -38,6 +38,8 @@ ReceiptPageKey = PageRequest[ReceiptQuery]
 ReceiptRead = ReceiptPageKey | ReceiptScope
 RecipientKey = tuple[str, str]
 """(msg_uid, recipient_id)."""
+InstantKey = tuple[str, int]
+"""(user_id, epoch ms): a user's connection timeline around an instant."""
 
 
 def _loader(app: str, fetch: Callable[[str, Sequence[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
@@ -106,6 +108,9 @@ class Loaders:
     receipts: "ReceiptLoader"
     receipt_counts: DataLoader[ReceiptQuery, int]
     recipient_push_attempts: DataLoader[RecipientKey, list[PushAttempt]]
+    connections_at: DataLoader[InstantKey, ConnectionLog | None]
+    next_connections: DataLoader[InstantKey, ConnectionLog | None]
+    previous_connections: DataLoader[InstantKey, ConnectionLog | None]
 
     @classmethod
     def for_app(cls, store: TrackingReader, app: str) -> "Loaders":
@@ -119,4 +124,7 @@ class Loaders:
             receipts=ReceiptLoader(app, store),
             receipt_counts=_loader(app, store.count_receipts),
             recipient_push_attempts=_loader(app, store.recipient_push_attempts),
+            connections_at=_loader(app, store.connections_at),
+            next_connections=_loader(app, store.next_connections),
+            previous_connections=_loader(app, store.previous_connections),
         )

@@ -11,6 +11,7 @@ from resolvers.enums import PushProvider
 from resolvers.errors import BadUserInput
 from resolvers.inputs import SentMessageFilter
 from resolvers.limits import MESSAGES_FIRST
+from resolvers.navigation import Viewer, viewer
 from resolvers.node import Node
 from resolvers.pagination import Connection, connection
 from resolvers.push_errors import PushErrorType, push_errors
@@ -67,6 +68,10 @@ class Query:
     @strawberry.field(description="A user; a user with no data has empty lists.")
     def user(self, id: strawberry.ID) -> User:
         return User(id=id)
+
+    @strawberry.field(description="What the caller's read key sees: its app and the data rules.")
+    def viewer(self, info: ContextInfo) -> Viewer:
+        return viewer(info)
 
     @strawberry.field(description="Messages one user sent, newest first.")
     async def sent_messages(

@@ -10,8 +10,9 @@ from graphql import FieldNode, GraphQLObjectType, get_argument_values
 from graphql.execution.values import VariableValues
 from strawberry import Parent
 
-from resolvers import ids
+from resolvers import ids, navigation
 from resolvers.context import ContextInfo
+from resolvers.diagnosis import DiagnosisType, prefetch_diagnoses, receipt_diagnosis
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, then
@@ -61,12 +62,22 @@ class ReceiptType:
     )
 
     push_attempts: list[PushAttemptType] = strawberry.field(description="Oldest first.")
+    recipient: navigation.UserRef = strawberry.field(
+        resolver=navigation.recipient,
+        description="The recipient, to navigate to their own connection logs.",
+    )
+    diagnosis: DiagnosisType = strawberry.field(
+        resolver=receipt_diagnosis,
+        description="Why this recipient did or did not receive the message, from its status, "
+        "push attempts and the recipient's connection logs.",
+    )
 
 
 T = TypeVar("T")
 R = TypeVar("R")
 RECEIPT_CURSOR = "r"
-PUSH_FIELDS = frozenset({"pushAttempts"})
+PUSH_FIELDS = frozenset({"pushAttempts", "diagnosis"})
+"""Fields below a receipt that need its push attempts (a diagnosis reads them)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -79,6 +90,8 @@ class ReceiptNode:
     history: tuple[records.StatusChange, ...]
     push_skipped: model.PushSkipReason | None
     push_attempts: list[records.PushAttempt]
+    message: records.SentMessage
+    """The message received: the diagnosis reads its send time and result."""
 
 
 def _all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
@@ -93,7 +106,11 @@ def _all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]
 
 
 def receipt_nodes(
-    msg_uid: str, receipts: list[records.Receipt], info: ContextInfo, with_pushes: bool
+    message: records.SentMessage,
+    msg_uid: str,
+    receipts: list[records.Receipt],
+    info: ContextInfo,
+    with_pushes: bool,
 ) -> MaybeLater[list[ReceiptNode]]:
     """``receipts`` with their push attempts, loaded only when ``with_pushes``."""
 
@@ -106,6 +123,7 @@ def receipt_nodes(
                 r.history,
                 r.push_skipped,
                 attempts[i] if attempts else [],
+                message,
             )
             for i, r in enumerate(receipts)
         ]
@@ -205,9 +223,10 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if asks_for(info, frozenset({"receiptSummary"})):
+    if asks_for(info, frozenset({"receiptSummary", "diagnosis"})):
         wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
+    owners: list[records.SentMessage] = []
     for args in _receipt_field_args(info):
         for message in messages:
             status = args.get("status")
@@ -225,6 +244,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
                 break  # the field itself answers with the error
             if request is not None:
                 requests.append(request)
+                owners.append(message)
     pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
         await asyncio.gather(*wanted, *pages)
@@ -236,3 +256,6 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         ]
         if keys:
             await asyncio.gather(*(loaders.recipient_push_attempts.load(k) for k in keys))
+    if pages:
+        found = [(m, e.node) for m, p in zip(owners, pages, strict=True) for e in p.result().edges]
+        await prefetch_diagnoses(found, info)

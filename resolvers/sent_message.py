@@ -5,8 +5,9 @@ from typing import Any
 import strawberry
 from strawberry import Parent
 
-from resolvers import ids
+from resolvers import ids, navigation
 from resolvers.context import ContextInfo
+from resolvers.diagnosis import DiagnosisType, message_diagnosis
 from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
 from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_directly, asks_for
@@ -42,6 +43,19 @@ class SentMessageType(Node):
     sent_at: DateTime
     result: SendResult
     mute_scope: MuteScope | None
+    sender: navigation.UserRef = strawberry.field(
+        resolver=navigation.sender, description="The user who sent the message."
+    )
+    connection: navigation.ConnectionRef | None = strawberry.field(
+        resolver=navigation.sent_on,
+        description="The connection the message was sent on; null for SERVER_API messages "
+        "and for a connectionId with no connection log in the retention window.",
+    )
+    diagnosis: DiagnosisType = strawberry.field(
+        resolver=message_diagnosis,
+        description="The message as a whole: blocked, delivered, partially delivered, not "
+        "delivered (and the dominant reason), in progress or not tracked.",
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -96,7 +110,8 @@ class SentMessageType(Node):
 
             receipts = [e.node for e in found.edges]
             return then(
-                receipt_nodes(request.query.scope.msg_uid, receipts, info, with_pushes), done
+                receipt_nodes(root, request.query.scope.msg_uid, receipts, info, with_pushes),
+                done,
             )
 
         # synchronous when the page's resolver has loaded the receipts already

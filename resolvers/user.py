@@ -1,7 +1,10 @@
 """``User``: the entry point of a user's connection logs."""
 
+from typing import Annotated
+
 import strawberry
 
+from resolvers import diagnosis, navigation
 from resolvers.connection_log import ConnectionLogType
 from resolvers.context import ContextInfo
 from resolvers.errors import BadUserInput
@@ -40,3 +43,37 @@ class User:
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         return connection(page, lambda: ctx.loaders.connection_counts.load(query))
+
+    @strawberry.field(
+        description="The connection open at that instant (the latest opened if several); "
+        "null when none was. A rejected attempt is never open."
+    )
+    async def connection_at(
+        self,
+        info: ContextInfo,
+        at: Annotated[
+            DateTime,
+            strawberry.argument(
+                description="The instant (UTC when it has no offset); within the retention "
+                "window and not in the future."
+            ),
+        ],
+    ) -> ConnectionLogType | None:
+        return await navigation.connection_at(str(self.id), at, info)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description='"My message failed to send": was the user connected at that instant, '
+        "and if not, why (the last disconnection, refused connect attempts, the next connection)."
+    )
+    async def send_diagnosis(
+        self,
+        info: ContextInfo,
+        at: Annotated[
+            DateTime,
+            strawberry.argument(
+                description="When the send failed (UTC when it has no offset); within the "
+                "retention window and not in the future."
+            ),
+        ],
+    ) -> diagnosis.DiagnosisType:
+        return await diagnosis.send_diagnosis(str(self.id), navigation.instant(at, info), info)

@@ -28,16 +28,26 @@ MAX_BODY_BYTES = 1024 * 1024
 """A GraphQL request body (document and variables) larger than this is refused with 413."""
 
 
+DIAGNOSIS_FIELDS = "verdict summary"
+"""What GraphiQL's example asks of each diagnosis."""
+
+
 def console_query(
     user_id: str,
     *,
     connections: int = CONNECTIONS_FIRST,
     messages: int = MESSAGES_FIRST,
     receipts: int = RECEIPTS_FIRST,
+    diagnosis: str = "",
 ) -> str:
     """The console query (SPEC §6): a user's connections, what was sent on each, and
     what happened to every message for every recipient; every field, the page sizes
-    as given (GraphiQL's example, and what the benchmarks and tests run)."""
+    as given (GraphiQL's example, and what the benchmarks and tests run). ``diagnosis``
+    is a selection of ``Diagnosis`` (e.g. :data:`DIAGNOSIS_FIELDS`) asked for on every
+    message and receipt; empty: none."""
+    asked = f"diagnosis {{ {diagnosis} }}" if diagnosis else ""
+    on_message = f"\n            {asked}" if asked else ""
+    on_receipt = f"\n                {asked}" if asked else ""
     return f"""# {TITLE}: a user's connections, the messages sent on each,
 # and what happened to every message for every recipient.
 # Run it with the ▶ button (or Ctrl-Enter).
@@ -54,7 +64,7 @@ query Console {{
           totalCount
           nodes {{
             id msgUid senderId targetId channelType messageType builtinType source
-            sentAt result muteScope prompt statusSettled
+            sentAt result muteScope prompt statusSettled{on_message}
             receiptSummary {{
               total delivered notDelivered offline pending pushSucceeded pushFailed
             }}
@@ -62,7 +72,7 @@ query Console {{
               nodes {{
                 recipientId status statusAt pushSkipped
                 history {{ status at }}
-                pushAttempts {{ provider sentAt success errorCode errorDescription }}
+                pushAttempts {{ provider sentAt success errorCode errorDescription }}{on_receipt}
               }}
             }}
           }}
@@ -163,7 +173,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
 
     def _build_ide_html(self, example_user: str) -> str:
         html = self.graphql_ide_html
-        query = _js(console_query(example_user))
+        query = _js(console_query(example_user, diagnosis=DIAGNOSIS_FIELDS))
         replacements = {
             "<title>Strawberry GraphiQL</title>": f"<title>{TITLE}</title>",
             '<div id="graphiql" class="graphiql-container">Loading...</div>': IDE_PLACEHOLDER,

@@ -90,6 +90,33 @@ class TrackingReader(Protocol):
         """Connection logs by (user_id, key); None where there is none visible."""
         ...
 
+    async def connections_at(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        """For each (user_id, at): the connection of that user open at the instant
+        ``at``, i.e. ``connected_at <= at`` and not closed at or before ``at`` (an
+        ONLINE log is open until now); the latest opened if several (ties by the
+        greater key). None when none was open. A rejected attempt is never open, and
+        a ``connection.closed`` whose open has not arrived is not a connection."""
+        ...
+
+    async def next_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        """For each (user_id, after): the first connection the user opened strictly
+        after the instant ``after`` (earliest ``connected_at``, ties by the smaller
+        key); rejected attempts do not count. None when there is none (yet)."""
+        ...
+
+    async def previous_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        """For each (user_id, before): the connection of that user that closed last
+        at or before the instant ``before`` (latest ``disconnected_at``, then latest
+        ``connected_at``, then the greater key); rejected attempts and connections
+        still open do not count. None when there is none."""
+        ...
+
     async def message_pages(
         self, app: str, requests: Sequence[PageRequest[MessageQuery]]
     ) -> list[Page[SentMessage]]:

@@ -12,6 +12,7 @@ from store.model import (
     ChannelType,
     ConnectionStatus,
     DisconnectReason,
+    FindingCode,
     KeyRole,
     MessageSource,
     MuteScope,
@@ -20,6 +21,7 @@ from store.model import (
     PushSkipReason,
     ReceiptStatus,
     SendResult,
+    Verdict,
 )
 
 # --- events written by ingest -------------------------------------------------
@@ -221,6 +223,27 @@ class PushAttempt:
     success: bool
     error_code: str | None = None
     error_description: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Finding:
+    """One piece of evidence behind a diagnosis, with a text that reads on its own."""
+
+    code: FindingCode
+    at: int | None
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class Diagnosis:
+    """The answer a support engineer would write (``store.diagnosis`` computes it)."""
+
+    verdict: Verdict
+    summary: str
+    findings: tuple[Finding, ...]
+    """Oldest first; findings without a time last."""
+    settled: bool
+    """False while later events may still change the verdict."""
 
 
 T = TypeVar("T")

@@ -3,7 +3,8 @@
 A person opening GraphiQL on ``serve --demo`` sees, on the first page of
 ``alice``'s connections, every platform and close reason, a rejected attempt,
 each channel type and source, every send result and mute scope, every message
-type, every receipt status, each push-skip reason and real provider errors.
+type, every receipt status, each push-skip reason and real provider errors, and
+so every verdict of the diagnosis (SPEC §7) on its messages and their receipts.
 """
 
 from collections.abc import Iterator
@@ -83,6 +84,8 @@ def showcase(t: "Traffic", user: str) -> Iterator[dict[str, Any]]:
             yield t.receipt("not_delivered", at + 300, uid, recipient)
             if len(fate) > 1:
                 yield t.receipt("delivered", at + fate[1], uid, recipient)
+        elif kind == "O":  # offline, and no push reported at all
+            yield t.receipt("offline", at + 250, uid, recipient)
         elif kind == "S":
             yield t.receipt("offline", at + 250, uid, recipient, pushSkipped=fate[1].value)
         else:
@@ -113,12 +116,17 @@ def showcase(t: "Traffic", user: str) -> Iterator[dict[str, Any]]:
             ("grace", "NX:FileMsg", ("P", FCM, "UNREGISTERED"), SendResult.SENT),
             ("heidi", "NX:SightMsg", ("P", FCM, "QUOTA_EXCEEDED", True), SendResult.SENT),
             ("ivan", "NX:GIFMsg", ("N",), SendResult.SENT),
+            ("judy", "NX:TxtMsg", ("O",), SendResult.SENT),
+            ("mallory", "NX:TxtMsg", None, SendResult.SENT),  # no status ever: a tracking gap
         ]
     ):
         fates = {target: fate} if fate else None
         yield from send(
             base + (i + 1) * 3 * MIN, target, direct, type_name, "ANDROID", conn, fates, result
         )
+
+    # ivan left without fetching (above) and logs in again: "fetched at the next login".
+    yield t.opened("ivan", t.device(Platform.ANDROID, 2), _iso(base + 50 * MIN), "conn-ivan-back")
 
     # iOS: group fan-out with every push outcome, and the group filters.
     ios = t.device(Platform.IOS, 1)

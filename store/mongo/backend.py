@@ -12,7 +12,7 @@ from pymongo.write_concern import WriteConcern
 
 from store.interface import StoreError, StoreUnavailable
 from store.limits import DEFAULT_RETENTION_DAYS, horizon_ms, now_ms
-from store.mongo import documents, purge, reader, receipts, schema, writer
+from store.mongo import documents, purge, reader, receipts, schema, timeline, writer
 from store.records import (
     ApiKey,
     ConnectionLog,
@@ -174,6 +174,24 @@ class MongoStore:
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[ConnectionLog | None]:
         return await reader.connections_by_key(await self._ready(), app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def connections_at(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await timeline.connections_at(await self._ready(), app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def next_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await timeline.next_connections(await self._ready(), app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def previous_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await timeline.previous_connections(await self._ready(), app, keys, self._horizon())
 
     @_unavailable_on_network_error
     async def message_pages(

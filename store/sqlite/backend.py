@@ -33,7 +33,7 @@ from store.records import (
     SentMessage,
     WriteResult,
 )
-from store.sqlite import purge, reader, receipts, schema, writer
+from store.sqlite import purge, reader, receipts, schema, timeline, writer
 
 R = TypeVar("R")
 _READERS = 3
@@ -192,6 +192,21 @@ class SqliteStore:
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[ConnectionLog | None]:
         return await self._read(reader.connections_by_key, app, keys, self._horizon())
+
+    async def connections_at(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await self._read(timeline.connections_at, app, keys, self._horizon())
+
+    async def next_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await self._read(timeline.next_connections, app, keys, self._horizon())
+
+    async def previous_connections(
+        self, app: str, keys: Sequence[tuple[str, int]]
+    ) -> list[ConnectionLog | None]:
+        return await self._read(timeline.previous_connections, app, keys, self._horizon())
 
     async def message_pages(
         self, app: str, requests: Sequence[PageRequest[MessageQuery]]

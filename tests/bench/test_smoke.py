@@ -41,6 +41,8 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "store queries, pages 20/20/50 vs 5/5/10",
         "GraphQL vs direct fetch + orjson, 3k events",
         "server RSS, 3k events",
+        "console + diagnoses, 3k events: p50 / p95 over HTTP",
+        "console + diagnoses, 3k events: store queries",
         "growth 2k -> 3k: console p50 / p95",
         "receipts(first: 50) on 2 GROUP messages x 30 recipients, over HTTP",
         "the same page from 2 x 50 recipients",

@@ -2,11 +2,15 @@
 
 from collections import Counter
 
+import pytest
+
 from bench.console import CountingStore
 from resolvers.context import Context
 from resolvers.loaders import Loaders
+from resolvers.scalars import format_ms
 from resolvers.schema import schema
 from server.graphql import console_query
+from store.limits import now_ms
 from tests.events import MINUTE, closed, opened, push, receipt, sent
 from tests.resolvers.conftest import Graph
 
@@ -28,10 +32,12 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
                 )
     await graph.ingest(*events)
 
-    async def calls(size: int) -> tuple[Counter[str], dict]:
+    async def calls(size: int, diagnosis: bool = False) -> tuple[Counter[str], dict]:
         counting = CountingStore(graph.store)
         context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
-        document = console_query("u1", connections=size, messages=size, receipts=size)
+        asked = "verdict summary findings { code at text }" if diagnosis else ""
+        sizes = {"connections": size, "messages": size, "receipts": size}
+        document = console_query("u1", diagnosis=asked, **sizes)
         result = await schema.execute(document, context_value=context)
         assert result.errors is None, result.errors
         return counting.calls, result.data or {}
@@ -39,6 +45,18 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
     small, small_data = await calls(2)
     large, large_data = await calls(40)  # 40 + 40^2 + 40^3 nodes: within the limit
     assert small == large
+    small_diagnosed, _ = await calls(2, diagnosis=True)
+    large_diagnosed, diagnosed = await calls(40, diagnosis=True)
+    assert (
+        small_diagnosed == large_diagnosed == large + Counter(connections_at=1, next_connections=1)
+    )
+    first = diagnosed["user"]["connections"]["nodes"][0]["sentMessages"]["nodes"][0]
+    assert first["diagnosis"]["verdict"] == "NOT_DELIVERED"
+    assert [r["diagnosis"]["verdict"] for r in first["receipts"]["nodes"]] == [
+        "PUSH_SENT",
+        "PUSH_FAILED",
+        "PUSH_FAILED",
+    ]
     assert large == Counter(
         connection_pages=1,
         count_connections=1,
@@ -74,3 +92,76 @@ async def test_counts_go_together_when_only_some_pages_have_receipts(graph: Grap
     assert counting.calls["receipt_reads"] == 1
     conns = (result.data or {})["user"]["connections"]["nodes"]
     assert [c["sentMessages"]["totalCount"] for c in conns] == [0, 1, 1]
+
+
+DIAGNOSED = """query ($at: DateTime!, $since: DateTime!, $m: Int!, $r: Int!) {
+  sentMessages(filter: {senderId: "u1", channelType: GROUP, since: $since}, first: $m) {
+    nodes {
+      msgUid sender { id } connection { connectionId }
+      diagnosis { verdict summary findings { code at text } settled }
+      receipts(first: $r) {
+        nodes {
+          recipientId pushAttempts { provider error { code } }
+          diagnosis { verdict summary findings { code at text } }
+          recipient { id connectionAt(at: $at) { connectionId } }
+        }
+      }
+    }
+  }
+}"""
+
+
+@pytest.mark.parametrize("graph", ["sqlite"], indirect=True)  # mongomock: a scan a find
+async def test_diagnoses_and_recipients_cost_the_same_calls_whatever_the_page_sizes(
+    graph: Graph,
+) -> None:
+    """20 messages x 50 receipts, each with its diagnosis and the recipient's
+    connection at an instant: the same handful of store calls as 2 x 3."""
+    events: list[dict] = [opened("u1", "c-send", 60 * MINUTE)]
+    for r in range(50):
+        events.append(opened(f"r{r}", f"rc{r}", 55 * MINUTE))
+        events.append(closed(f"r{r}", f"rc{r}", 45 * MINUTE))
+        if r % 2:
+            events.append(opened(f"r{r}", f"rc{r}-back", 10 * MINUTE))
+    for m in range(20):
+        uid = f"g{m}"
+        events.append(
+            sent("u1", "grp", 40 * MINUTE - m, uid, channel="GROUP", connectionId="c-send")
+        )
+        for r in range(50):
+            kind = ("delivered", "not_delivered", "offline")[r % 3]
+            events.append(receipt(kind, uid, f"r{r}", 40 * MINUTE - m - 1))
+            if kind == "offline":
+                ok = r % 2 == 0
+                code = None if ok else "QUOTA_EXCEEDED"
+                events.append(push(uid, f"r{r}", 39 * MINUTE, success=ok, errorCode=code))
+    await graph.ingest(*events)
+    at = format_ms(now_ms() - 50 * MINUTE)
+    since = format_ms(now_ms() - 2 * 60 * MINUTE)
+
+    async def calls(m: int, r: int) -> tuple[Counter[str], dict]:
+        counting = CountingStore(graph.store)
+        context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+        variables = {"at": at, "since": since, "m": m, "r": r}
+        result = await schema.execute(DIAGNOSED, variable_values=variables, context_value=context)
+        assert result.errors is None, result.errors
+        return counting.calls, result.data or {}
+
+    small, _ = await calls(2, 3)
+    large, data = await calls(20, 50)
+    assert small == large
+    assert large == Counter(
+        message_pages=1,
+        connections_by_key=1,
+        receipt_reads=1,
+        recipient_push_attempts=1,
+        connections_at=1,  # the recipients at `at` and at each message's send time, together
+        next_connections=1,
+    )
+    nodes = data["sentMessages"]["nodes"]
+    assert len(nodes) == 20 and all(len(n["receipts"]["nodes"]) == 50 for n in nodes)
+    assert {n["diagnosis"]["verdict"] for n in nodes} == {"PARTIALLY_DELIVERED"}
+    verdicts = Counter(r["diagnosis"]["verdict"] for r in nodes[0]["receipts"]["nodes"])
+    assert verdicts == Counter(DELIVERED=17, NOT_FETCHED=17, PUSH_SENT=8, PUSH_FAILED=8)
+    recipients = [r["recipient"] for r in nodes[0]["receipts"]["nodes"]]
+    assert all(r["connectionAt"] == {"connectionId": f"rc{r['id'][1:]}"} for r in recipients)

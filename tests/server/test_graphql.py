@@ -10,7 +10,7 @@ from http_helpers import Keys, bearer, every_type, ndjson, sqlite_only
 
 from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
-from server.graphql import console_query
+from server.graphql import DIAGNOSIS_FIELDS, console_query
 from store.interface import Store
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 
@@ -137,7 +137,9 @@ async def test_graphiql_comes_with_the_console_query_and_no_key(store: Store):
     assert "location.hash" in html and 'sessionStorage.getItem("nexconn.readKey")' in html
     match = re.search(r"parameters\.q \|\| (\"(?:[^\"\\]|\\.)*\")", html)
     assert match is not None
-    assert json.loads(match.group(1)) == console_query("alice")
+    example = json.loads(match.group(1))
+    assert example == console_query("alice", diagnosis=DIAGNOSIS_FIELDS)
+    assert example.count("diagnosis { verdict summary }") == 2  # messages and receipts
 
 
 async def test_graphiql_offline_says_why_and_links_to_the_console(client):

@@ -40,7 +40,21 @@ async def view(store: Store, app: str, now: int) -> dict[str, Any]:
         "messages_by_key": await store.messages_by_key(app, list(MESSAGE_KEYS)),
         "receipt_events": await store.receipt_events(app, list(MSG_UIDS)),
         "push_attempts": await store.push_attempts(app, list(MSG_UIDS)),
+        **await timeline_view(store, app, now),
         **await receipt_view(store, app),
+    }
+
+
+INSTANTS = ("-6d", "-3d+1h", "-1d+10m", "-5h", "-4h-1m", "-90m", "-30m", "now")
+
+
+async def timeline_view(store: Store, app: str, now: int) -> dict[str, Any]:
+    """Each user's connection at, next after and last closed before a few instants."""
+    keys = [(user, wire.at(t, now)) for user in USERS for t in INSTANTS]
+    return {
+        "connections_at": await store.connections_at(app, keys),
+        "next_connections": await store.next_connections(app, keys),
+        "previous_connections": await store.previous_connections(app, keys),
     }
 
 
