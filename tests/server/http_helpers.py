@@ -77,3 +77,13 @@ async def check_graphql(
         code = (error.get("extensions") or {}).get("code")
         assert code in allowed_codes, (payload, error)
         assert "Traceback" not in error["message"]
+
+
+class Clock:
+    """A monotonic clock the test moves by hand (``clock.now += seconds``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

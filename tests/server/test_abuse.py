@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
+from http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.auth import FailedAuthThrottle
@@ -15,14 +15,6 @@ from store.interface import Store
 
 QUERY = {"query": "{ __typename }"}
 BAD = bearer("ptk_0000_not-a-key")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_an_address_is_blocked_after_its_burst_of_failures_and_freed_by_the_rate() -> None:

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
+from http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.config import Settings
@@ -12,14 +12,6 @@ from server.ratelimit import RateLimiter
 from store.interface import Store
 
 QUERY = {"query": '{ user(id: "u1") { id } }'}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_bucket_allows_a_burst_then_the_rate() -> None:
