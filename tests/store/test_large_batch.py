@@ -17,7 +17,7 @@ from store.model import ConnectionStatus
 from store.records import ConnectionQuery, MessageQuery, ReceiptCounts, ReceiptScope
 from tests import events as ev
 from tests.store import wire
-from tests.store.mongo_stores import SECANTUS_VERSION
+from tests.store.mongo_stores import volume
 
 USERS = 250
 PER_USER = 5
@@ -48,10 +48,9 @@ def batch(now: int, users: int = USERS) -> list[dict[str, object]]:
 async def test_a_batch_of_the_ingest_limit_merges(
     store: Store, request: pytest.FixtureRequest
 ) -> None:
-    backend = request.node.callspec.params["backend"]
-    if backend == "mongomock":
+    if request.node.callspec.params["backend"] == "mongomock":
         pytest.skip("mongomock keeps no index: minutes for this batch; runs on a real server")
-    users = SECANTUS_USERS if backend == "mongodb" and SECANTUS_VERSION else USERS
+    users = volume(request, USERS, on_secantus=SECANTUS_USERS)
     now = now_ms()
     events = batch(now, users)
     assert len(events) == MAX_EVENTS * users // USERS
