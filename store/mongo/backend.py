@@ -7,7 +7,7 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pymongo import AsyncMongoClient
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 from pymongo.write_concern import WriteConcern
 
 from store.interface import StoreError, StoreUnavailable
@@ -106,7 +106,9 @@ class MongoStore:
     async def open(self) -> None:
         """Connect and create the indexes. While MongoDB is unreachable this only
         logs: the service starts, ``ping`` fails (/readyz 503) and the first call
-        that reaches the server creates the indexes before anything else runs."""
+        that reaches the server creates the indexes before anything else runs.
+        A server that answers but refuses the schema (a conflicting index, no
+        rights) raises ``StoreError``: the service does not start on it."""
         if self._db is None:
             self._db = self._connect()
             self._schema_ready = False
@@ -138,6 +140,11 @@ class MongoStore:
                 await schema.ensure_schema(db, self.retention_days)
             except ConnectionFailure as err:
                 raise StoreUnavailable("MongoDB cannot be reached") from err
+            except OperationFailure as err:
+                raise StoreError(
+                    f"the MongoDB database {self.database}: its collections and indexes"
+                    f" could not be created or verified: {err}"
+                ) from err
             self._schema_ready = True
         return db
 

@@ -18,6 +18,7 @@ from store.mongo.schema import (
     TTL_FIELD,
 )
 from store.mongo.writer import gather_all
+from store.receipts import skip_floor, status_floor
 
 PURGE_COUNTED = (CONNECTIONS, MESSAGES, RECEIPT_EVENTS, PUSHES)
 """Collections whose deletions :func:`purge` reports (not the bookkeeping ones,
@@ -31,6 +32,29 @@ async def purge(db: Any, horizon: int) -> int:
     cutoff = {TTL_FIELD: {"$lt": d.bson_date(horizon)}}
     names = (*PURGE_COUNTED, MESSAGE_KEYS, SEEN, RECEIPTS)
     results = await gather_all(*(db[name].delete_many(cutoff) for name in names))
+    await clear_old_marks(db, horizon)
     return sum(
         r.deleted_count for name, r in zip(names, results, strict=True) if name in PURGE_COUNTED
+    )
+
+
+async def clear_old_marks(db: Any, horizon: int) -> None:
+    """A stored receipt that stays forgets its marks older than the horizon, as its
+    purged events are forgotten, so that a reader with a longer retention sees
+    what was kept (as on SQLite). One unindexed pass per mark: purge is a
+    background chore, and only receipts with an old mark are written."""
+    floors = {
+        "statusKey": status_floor(horizon),
+        "skipKey": skip_floor(horizon),
+        "pushAt": horizon,
+        "pushOkAt": horizon,
+    }
+    await gather_all(
+        *(
+            db[RECEIPTS].update_many(
+                {field: {"$gt": 0, "$lt": floor}},
+                {"$set": {field: 0, **({"rank": 0} if field == "statusKey" else {})}},
+            )
+            for field, floor in floors.items()
+        )
     )

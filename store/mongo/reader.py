@@ -31,6 +31,15 @@ Q = TypeVar("Q")
 Filter = dict[str, Any]
 
 
+def at_least(ms: int) -> Filter:
+    """``at >= ms`` on the page indexes' descending ``at``, written ``$gt: ms - 1``:
+    the times are integer milliseconds, so the documents and the index bounds are
+    those of ``$gte`` on MongoDB, and SecantusDB (0.7.0b3, the test server) drops
+    the boundary of a ``$gte`` on a descending key followed by another key
+    (``tests/store/test_secantus.py``)."""
+    return {"$gt": ms - 1}
+
+
 def connection_filter(app: str, q: ConnectionQuery, horizon: int) -> Filter:
     """Logs of the user open at any time in [since, until): opened before
     ``until`` and not closed before ``since``. A close whose open has not arrived
@@ -38,7 +47,7 @@ def connection_filter(app: str, q: ConnectionQuery, horizon: int) -> Filter:
     return {
         "app": app,
         "userId": q.user_id,
-        "at": {"$gte": horizon, "$lt": q.until},
+        "at": {**at_least(horizon), "$lt": q.until},
         "$or": [{"end": None}, {"end": {"$gte": q.since}}],
     }
 
@@ -47,7 +56,7 @@ def message_filter(app: str, q: MessageQuery, horizon: int) -> Filter:
     f: Filter = {
         "app": app,
         "senderId": q.sender_id,
-        "at": {"$gte": max(q.since, horizon), "$lt": q.until},
+        "at": {**at_least(max(q.since, horizon)), "$lt": q.until},
     }
     conditions = (
         ("msgKey", None if q.msg_uid is None else message_key(q.msg_uid, "")),

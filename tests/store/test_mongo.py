@@ -2,13 +2,14 @@
 duplicate-key errors, availability. The shared conformance suite covers the rest."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from pymongo.errors import BulkWriteError, ServerSelectionTimeoutError
 
-from store.interface import InvalidCursor, StoreUnavailable
+from store.interface import InvalidCursor, StoreError, StoreUnavailable
 from store.limits import DAY_MS, now_ms
 from store.model import ChannelType, DisconnectReason, MessageSource, Platform, SendResult
 from store.mongo import MongoStore, reader, schema, writer
@@ -23,7 +24,7 @@ from store.records import (
     MessageSent,
     PageRequest,
 )
-from tests.store.mongo_stores import MONGO_KINDS, MongoBackend
+from tests.store.mongo_stores import MONGO_KINDS, MongoBackend, xfail_on_secantus
 from tests.store.mongomock_async import AsyncMongoMockClient
 
 APP = "app-m"
@@ -98,11 +99,27 @@ async def test_indexes_start_with_app_and_unique_ones_with_the_shard_key() -> No
                 assert fields[: len(shard_key)] == shard_key, model.document["name"]
 
 
-async def test_open_twice_leaves_the_indexes_alone(mongo: MongoBackend) -> None:
+async def test_open_twice_leaves_the_indexes_alone(
+    mongo: MongoBackend, caplog: pytest.LogCaptureFixture
+) -> None:
     await mongo.open(retention_days=7)
     before = await mongo.indexes(schema.MESSAGES)
-    await mongo.open(retention_days=7)
+    second = await mongo.open(retention_days=7)
     assert await mongo.indexes(schema.MESSAGES) == before
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert await mongo.schema_version() == schema.SCHEMA_VERSION
+    assert (await second.write([opened("o1", now_ms() - 1000)])).accepted == 1
+
+
+async def test_open_fails_loudly_when_the_schema_cannot_be_made(mongo: MongoBackend) -> None:
+    """A server that answers but refuses an index: open() raises, naming the
+    database and the server's error, instead of logging and serving without it."""
+    mongo.skip_on_mongomock("create_indexes does not refuse a conflicting index")
+    await mongo._ask(
+        schema.MESSAGES, lambda c: c.create_index([("other", 1)], name="app_senderId_msgKey")
+    )
+    with pytest.raises(StoreError, match=f"{mongo.database}: its collections and indexes"):
+        await mongo.open()
 
 
 def test_ttl_needs_update_only_when_the_index_exists_with_another_value() -> None:
@@ -228,8 +245,16 @@ async def test_a_close_waits_for_its_open(mongo: MongoBackend) -> None:
     assert log is not None and log.disconnected_at == t + 10
 
 
-async def test_every_read_is_served_by_its_index(mongo: MongoBackend) -> None:
+async def test_every_read_is_served_by_its_index(
+    mongo: MongoBackend, request: pytest.FixtureRequest
+) -> None:
     mongo.skip_on_mongomock("it has no query planner: explain() is not implemented")
+    xfail_on_secantus(
+        request,
+        "explain() reports a collection scan for any filter on a field outside the index;"
+        " reproduced by tests/store/test_secantus.py::"
+        "test_explain_names_the_index_used_with_a_filter_beyond_it",
+    )
     store = await mongo.open()
     t = now_ms() - 60_000
     await store.write([opened("o1", t), closed("c1", t + 5), sent("m1", t + 1)])
@@ -250,8 +275,8 @@ async def test_every_read_is_served_by_its_index(mongo: MongoBackend) -> None:
             "app_senderId_at_msgKey",
         ),
         (schema.MESSAGE_KEYS, {"app": APP, "msgKey": {"$in": ["u:U1"]}}, None, "app_msgKey"),
-        (schema.RECEIPTS, by_uid, None, "app_msgUid"),
-        (schema.PUSHES, by_uid, None, "app_msgUid"),
+        (schema.RECEIPTS, by_uid, None, "app_msgUid_recipientId"),
+        (schema.PUSHES, by_uid, None, "app_msgUid_recipientId"),
         (schema.KEYS, {"secretHash": "x", "revokedAt": None}, None, "secretHash"),
     ]
     for collection, query, sort, index in cases:

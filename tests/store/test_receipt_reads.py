@@ -1,10 +1,13 @@
 """Receipt events and push attempts: order within a message, batches in input order."""
 
+import pytest
+
 from store.interface import Store
 from store.limits import now_ms
 from store.model import PushProvider, PushSkipReason, ReceiptStatus
 from store.records import PushAttempt, ReceiptEventRecord
 from tests.store import wire
+from tests.store.mongo_stores import volume
 
 
 async def test_receipt_events_by_recipient_time_and_status_rank(store: Store) -> None:
@@ -71,18 +74,19 @@ async def test_batches_answer_in_input_order(store: Store) -> None:
     assert await store.push_attempts("app-a", []) == []
 
 
-async def test_many_messages_in_one_call(store: Store) -> None:
+async def test_many_messages_in_one_call(store: Store, request: pytest.FixtureRequest) -> None:
+    n = volume(request, 1200, on_secantus=300)
     now = now_ms()
     raw = []
-    for i in range(1200):
+    for i in range(n):
         base = {"appKey": "app-a", "at": wire.at("-1h", now), "msgUid": f"uid-{i}"}
         raw.append(base | {"eventId": f"d-{i}", "type": "message.delivered", "recipientId": "r"})
         if i % 2:
             extra = {"provider": "FCM", "success": True, "recipientId": "r"}
             raw.append(base | {"eventId": f"p-{i}", "type": "push.attempted", **extra})
     await wire.ingest(store, raw, now)
-    uids = [f"uid-{i}" for i in reversed(range(1300))]
+    uids = [f"uid-{i}" for i in reversed(range(n + 100))]
     events = await store.receipt_events("app-a", uids)
-    assert [len(x) for x in events] == [int(i < 1200) for i in reversed(range(1300))]
+    assert [len(x) for x in events] == [int(i < n) for i in reversed(range(n + 100))]
     pushes = await store.push_attempts("app-a", uids)
-    assert [len(x) for x in pushes] == [int(i < 1200 and i % 2 == 1) for i in reversed(range(1300))]
+    assert [len(x) for x in pushes] == [int(i < n and i % 2 == 1) for i in reversed(range(n + 100))]

@@ -4,11 +4,14 @@ the page's history and pushes, many messages in one call, order independence."""
 import random
 from typing import Any
 
+import pytest
+
 from store.interface import Store
 from store.limits import DAY_MS, now_ms
 from store.model import PushProvider, PushSkipReason, ReceiptStatus
 from store.records import PageRequest, ReceiptCounts, ReceiptQuery, ReceiptScope, StatusChange
 from tests.store import wire
+from tests.store.mongo_stores import volume
 
 M2 = ReceiptScope("m2")
 M1_DIRECT = ReceiptScope("m1", pending_target="bob")
@@ -152,17 +155,18 @@ async def test_push_attempts_of_the_page_only(store: Store) -> None:
     assert await store.recipient_push_attempts("app-a", []) == []
 
 
-async def test_many_messages_in_one_call(store: Store) -> None:
+async def test_many_messages_in_one_call(store: Store, request: pytest.FixtureRequest) -> None:
+    n = volume(request, 300, on_secantus=100)
     now = now_ms()
     t = wire.at("-1h", now)
-    raw = [_status("delivered", f"u{i}", f"r{j}", t, j) for i in range(300) for j in range(3)]
+    raw = [_status("delivered", f"u{i}", f"r{j}", t, j) for i in range(n) for j in range(3)]
     await wire.ingest(store, raw, now)
-    requests = [PageRequest(ReceiptQuery(ReceiptScope(f"u{i}")), 2) for i in range(310)]
+    requests = [PageRequest(ReceiptQuery(ReceiptScope(f"u{i}")), 2) for i in range(n + 10)]
     pages = await store.receipt_pages("app-a", requests)
-    assert [len(p.edges) for p in pages] == [2] * 300 + [0] * 10
-    assert all(p.has_next_page for p in pages[:300])
+    assert [len(p.edges) for p in pages] == [2] * n + [0] * 10
+    assert all(p.has_next_page for p in pages[:n])
     counts = await store.receipt_summaries("app-a", [r.query.scope for r in requests])
-    assert [c.total for c in counts] == [3] * 300 + [0] * 10
+    assert [c.total for c in counts] == [3] * n + [0] * 10
 
 
 def _contested(now: int) -> list[dict[str, Any]]:
