@@ -21,7 +21,7 @@ from server.middleware import (
     internal_error,
     store_unavailable,
 )
-from server.ratelimit import RateLimiter
+from server.ratelimit import RATE_LIMIT_HEADERS, RateLimiter
 from store.factory import open_store
 from store.interface import Store, StoreUnavailable
 
@@ -111,7 +111,7 @@ def create_app(
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-                expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+                expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
                 max_age=600,
             )
         )

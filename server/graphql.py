@@ -5,12 +5,14 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from resolvers.context import Context, build_context
+from resolvers.cost import cost_extension
 from resolvers.errors import BadRequest, RateLimited
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
@@ -83,7 +85,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
     and an example query already filled in.
 
     Before Strawberry sees a request: the key's rate limit (HTTP 429 with
-    ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
+    ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``; the bucket's
+    ``X-RateLimit-*`` headers on every answer to a known key) and the body size
     (413 beyond :data:`MAX_BODY_BYTES`, counted while reading). Batches of
     operations (a JSON array) are refused by Strawberry with 400: batching is off.
     """
@@ -124,9 +127,12 @@ class TrackingGraphQL(GraphQL[Context, None]):
         except AuthError as e:
             await e.response()(scope, receive, send)
             return
-        if wait := self.rate_limiter.acquire(key.key_id):
-            await _rate_limited(wait)(scope, receive, send)
-            return
+        quota = self.rate_limiter.take(key.key_id)
+        if quota is not None:  # every authenticated answer tells the key's bucket
+            send = _with_headers(send, quota.headers())
+            if quota.wait_s:
+                await _rate_limited(quota.wait_s)(scope, receive, send)
+                return
         if request.method == "POST":
             try:
                 body = await read_body(request, MAX_BODY_BYTES)
@@ -178,7 +184,8 @@ def request_error(status: int, message: str) -> Response:
     """A request-level error (before any operation runs) as a GraphQL JSON response."""
     error = BadRequest(message)
     error.extensions["code"] = _HTTP_CODES.get(status, BadRequest.code)
-    return JSONResponse({"data": None, "errors": [error.formatted]}, status_code=status)
+    body = {"data": None, "errors": [error.formatted], "extensions": cost_extension(0)}
+    return JSONResponse(body, status_code=status)
 
 
 def _body_problem(request: Request, body: bytes) -> str | None:
@@ -206,10 +213,19 @@ def _rate_limited(wait_s: float) -> Response:
     retry = retry_after_header(wait_s)
     error = RateLimited(f"too many requests for this key; retry in {retry} s")
     return JSONResponse(
-        {"data": None, "errors": [error.formatted]},
+        {"data": None, "errors": [error.formatted], "extensions": cost_extension(0)},
         status_code=429,
         headers={"Retry-After": retry},
     )
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).update(headers)
+        await send(message)
+
+    return send_with_headers
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -11,11 +11,11 @@ from starlette.responses import Response
 from server import wire
 from server.auth import ALL_APPS, AuthError, authenticate
 from server.events import EventError, parse_event
-from server.ratelimit import retry_after_header
+from server.ratelimit import Quota, retry_after_header
 from store.interface import StoreUnavailable, TrackingWriter
 from store.limits import now_ms
 from store.model import KeyRole
-from store.records import Event
+from store.records import ApiKey, Event
 
 MAX_EVENTS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -229,9 +229,18 @@ async def ingest_endpoint(request: Request) -> Response:
         key = await authenticate(state.store, request, KeyRole.INGEST)
     except AuthError as e:
         return e.response()
-    if wait := state.rate_limiter.acquire(key.key_id):
+    quota = state.rate_limiter.take(key.key_id)
+    response = await _ingest(request, key, quota)
+    if quota is not None:  # every authenticated answer tells the key's bucket
+        response.headers.update(quota.headers())
+    return response
+
+
+async def _ingest(request: Request, key: ApiKey, quota: Quota | None) -> Response:
+    state = request.app.state
+    if quota is not None and quota.wait_s:
         response = _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
-        response.headers["Retry-After"] = retry_after_header(wait)
+        response.headers["Retry-After"] = retry_after_header(quota.wait_s)
         return response
     try:
         body = await read_body(request)
