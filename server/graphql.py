@@ -137,8 +137,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
             try:
                 body = await read_body(request, MAX_BODY_BYTES)
             except BodyError as e:
-                error = {"error": {"code": e.code, "message": e.message}}
-                await JSONResponse(error, status_code=e.status)(scope, receive, send)
+                await request_error(e.status, e.message, e.code)(scope, receive, send)
                 return
             if problem := _body_problem(request, body):
                 await request_error(400, problem)(scope, receive, send)
@@ -180,10 +179,10 @@ class TrackingGraphQL(GraphQL[Context, None]):
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
-def request_error(status: int, message: str) -> Response:
+def request_error(status: int, message: str, code: str | None = None) -> Response:
     """A request-level error (before any operation runs) as a GraphQL JSON response."""
     error = BadRequest(message)
-    error.extensions["code"] = _HTTP_CODES.get(status, BadRequest.code)
+    error.extensions["code"] = code or _HTTP_CODES.get(status, BadRequest.code)
     body = {"data": None, "errors": [error.formatted], "extensions": cost_extension(0)}
     return JSONResponse(body, status_code=status)
 
