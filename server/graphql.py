@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from resolvers.context import Context, build_context
 from resolvers.cost import cost_extension
@@ -18,6 +20,7 @@ from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
 from server.auth import AuthError, authenticate
 from server.ingest import BodyError, read_body
+from server.persisted import PersistedQueries, PersistedQueryError
 from server.ratelimit import RateLimiter, retry_after_header
 from store.interface import Store
 from store.model import KeyRole
@@ -109,6 +112,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.retention_days = retention_days
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
+        self.persisted = PersistedQueries()
         self._ide_html = self._build_ide_html(graphiql_key, example_user) if graphiql else ""
 
     def encode_json(self, data: object) -> bytes:
@@ -146,9 +150,44 @@ class TrackingGraphQL(GraphQL[Context, None]):
         scope.setdefault("state", {})["app"] = key.app
         try:
             response = await self.run(Request(scope, receive))
+        except PersistedQueryError as e:
+            response = request_error(e.status_code, e.reason, e.code)
+            response.headers.update(e.headers)
         except HTTPException as e:
             response = request_error(e.status_code, e.reason)
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query sent by GET (no ``query``, but ``extensions``)."""
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The request, with the document of its persisted-query hash (``server.persisted``)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):  # batches are refused before Strawberry
+            data.query = self.persisted.resolve(data.query, data.extensions)
+        return data
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs the operation; a document sent with its hash is remembered once it ran
+        past parsing and validation (data is null only for errors before execution)."""
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        query, extensions = request_data.query, request_data.extensions
+        if query is not None and extensions and result.data is not None:
+            self.persisted.remember(query, extensions)
+        return result
 
     async def get_context(self, request: Any, response: Response | Any) -> Context:
         return build_context(
