@@ -249,6 +249,12 @@ async def test_every_read_is_served_by_its_index(mongo: MongoBackend) -> None:
             [("at", -1), ("msgKey", -1)],
             "app_senderId_at_msgKey",
         ),
+        (
+            schema.MESSAGES,
+            reader.message_filter(APP, MessageQuery(None, h, now_ms()), h),
+            [("at", -1), ("msgKey", -1)],
+            "app_at_msgKey",
+        ),
         (schema.MESSAGE_KEYS, {"app": APP, "msgKey": {"$in": ["u:U1"]}}, None, "app_msgKey"),
         (schema.RECEIPTS, by_uid, None, "app_msgUid"),
         (schema.PUSHES, by_uid, None, "app_msgUid"),
