@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.config import Settings
+from server.export import export_connections, export_sent_messages
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
 from server.middleware import (
@@ -118,6 +119,8 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/v1/events", ingest_endpoint, methods=["POST"]),
+            Route("/v1/export/sent-messages", export_sent_messages, methods=["GET"]),
+            Route("/v1/export/connections", export_connections, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
