@@ -15,23 +15,27 @@ from server import export
 from server.export_rows import CONNECTION_CSV_HEADER, MESSAGE_CSV_HEADER, cell
 from store.limits import now_ms
 
-GROUP = [
-    wire(20, "message.sent", at=now_ms() - 50_000, senderId="=carol", targetId="g1",
-         channelType="GROUP", messageType="NX:TxtMsg", source="WEB", result="SENT", msgUid="G1"),
-    *(wire(21 + i, "message.delivered", msgUid="G1", recipientId=r)
-      for i, r in enumerate(["m1", "m2"])),
-    wire(30, "message.offline", msgUid="G1", recipientId="m3"),
-    wire(31, "push.attempted", msgUid="G1", recipientId="m3", provider="FCM", success=False,
-         errorCode="UNREGISTERED", errorDescription="+SUM(A1)"),
-    wire(40, "message.sent", at=now_ms() - 40_000, senderId="dave", targetId="u9",
-         channelType="DIRECT", messageType="NX:TxtMsg", source="ANDROID",
-         result="BLOCKED_BY_BLOCKLIST"),
-    wire(50, "message.sent", app="app-b", senderId="u1", targetId="u2", channelType="DIRECT",
-         messageType="NX:TxtMsg", source="IOS", result="SENT", msgUid="B1"),
-]  # fmt: skip
-"""Besides ``every_type`` (u1 sends M1 to u2 on c1): a GROUP message of a sender whose id
-a spreadsheet would run, with a push error description that would run too; a blocked
-message of another sender; a message of app-b that app-a's key never sees."""
+
+def _others() -> list[dict[str, Any]]:
+    """Besides ``every_type`` (u1 sends M1 to u2 on c1, a minute ago): a GROUP message of a
+    sender whose id a spreadsheet would run, with a push error description that would run
+    too; a blocked message of another sender; a message of app-b that app-a never sees.
+    Made when the test runs: the order by time depends on it."""
+    return [
+        wire(20, "message.sent", at=now_ms() - 50_000, senderId="=carol", targetId="g1",
+             channelType="GROUP", messageType="NX:TxtMsg", source="WEB", result="SENT", msgUid="G1"),
+        *(wire(21 + i, "message.delivered", msgUid="G1", recipientId=r)
+          for i, r in enumerate(["m1", "m2"])),
+        wire(30, "message.offline", msgUid="G1", recipientId="m3"),
+        wire(31, "push.attempted", msgUid="G1", recipientId="m3", provider="FCM", success=False,
+             errorCode="UNREGISTERED", errorDescription="+SUM(A1)"),
+        wire(40, "message.sent", at=now_ms() - 40_000, senderId="dave", targetId="u9",
+             channelType="DIRECT", messageType="NX:TxtMsg", source="ANDROID",
+             result="BLOCKED_BY_BLOCKLIST"),
+        wire(50, "message.sent", app="app-b", senderId="u1", targetId="u2", channelType="DIRECT",
+             messageType="NX:TxtMsg", source="IOS", result="SENT", msgUid="B1"),
+    ]  # fmt: skip
+
 
 MESSAGE_FIELDS = """id msgUid senderId targetId channelType messageType builtinType source
   sentAt result muteScope prompt statusSettled
@@ -42,7 +46,7 @@ MESSAGE_FIELDS = """id msgUid senderId targetId channelType messageType builtinT
 
 @pytest.fixture
 async def filled(client: httpx.AsyncClient, keys: Keys) -> httpx.AsyncClient:
-    events = every_type() + GROUP
+    events = every_type() + _others()
     response = await client.post(
         "/v1/events", content=ndjson(events), headers=bearer(keys.ingest_all)
     )
