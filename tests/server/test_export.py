@@ -23,7 +23,8 @@ def _others() -> list[dict[str, Any]]:
     Made when the test runs: the order by time depends on it."""
     return [
         wire(20, "message.sent", at=now_ms() - 50_000, senderId="=carol", targetId="g1",
-             channelType="GROUP", messageType="NX:TxtMsg", source="WEB", result="SENT", msgUid="G1"),
+             channelType="GROUP", messageType="NX:TxtMsg", source="WEB", result="SENT",
+             msgUid="G1"),
         *(wire(21 + i, "message.delivered", msgUid="G1", recipientId=r)
           for i, r in enumerate(["m1", "m2"])),
         wire(30, "message.offline", msgUid="G1", recipientId="m3"),
