@@ -195,6 +195,12 @@ def receipt_reads(
         conn.execute("COMMIT")
 
 
+KEYS_PER_STATEMENT = 200
+"""(msg_uid, recipient_id) pairs per VALUES list. Measured on SQLite 3.40 and the 1M
+demo store: 200 pairs take 23 ms, 400 take 12 s (past a few hundred rows, the
+planner stops probing the index once a pair)."""
+
+
 def _by_key(
     conn: sqlite3.Connection,
     table: str,
@@ -208,7 +214,7 @@ def _by_key(
     """Rows of ``table`` for each (msg_uid, recipient_id), one index probe a key."""
     found: dict[tuple[str, str], list[T]] = {}
     unique = list(dict.fromkeys(keys))
-    for chunk in chunks(len(unique), IN):
+    for chunk in chunks(len(unique), KEYS_PER_STATEMENT):
         values = ",".join(["(?,?)"] * len(chunk))
         sql = (
             f"SELECT k.column1, k.column2, {columns} FROM (VALUES {values}) AS k"
