@@ -150,17 +150,17 @@ async def _export(request: Request, kind: str) -> Response:
     except AuthError as e:
         return e.response()
     quota = state.rate_limiter.take(key.key_id)
-    response = _start(request, kind, key.app, quota is not None and quota.wait_s)
-    if quota is not None:
+    if quota is not None and quota.wait_s:
+        response = _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
+        response.headers["Retry-After"] = retry_after_header(quota.wait_s)
+    else:
+        response = _start(request, kind, key.app)
+    if quota is not None:  # every authenticated answer tells the key's bucket
         response.headers.update(quota.headers())
-        if quota.wait_s:
-            response.headers["Retry-After"] = retry_after_header(quota.wait_s)
     return response
 
 
-def _start(request: Request, kind: str, app: str, limited: float | bool) -> Response:
-    if limited:
-        return _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
+def _start(request: Request, kind: str, app: str) -> Response:
     state = request.app.state
     clock = Clock(now=now_ms(), retention_days=state.settings.retention_days)
     try:
