@@ -23,12 +23,14 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
@@ -88,13 +90,15 @@ def too_many_tokens(query: str) -> bool:
     return count_tokens(query, MAX_TOKENS) > MAX_TOKENS
 
 
-class _Walker:
-    def __init__(self, context: ValidationContext, variables: Mapping[str, Any]) -> None:
-        self.schema = context.schema
+class Walker:
+    """Walks the operations of one document; the rule below and ``resolvers.cost`` use it."""
+
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]
+    ) -> None:
+        self.schema = schema
         self.fragments = {
-            d.name.value: d
-            for d in context.document.definitions
-            if isinstance(d, FragmentDefinitionNode)
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self.variables = variables
         self.defaults: dict[str, Any] = {}
@@ -218,7 +222,7 @@ def _new_limits_rule(
     class QueryLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            walker = _Walker(context, variables)
+            walker = Walker(context.schema, context.document, variables)
             operations = [
                 op for op in context.document.definitions if isinstance(op, OperationDefinitionNode)
             ]

@@ -12,7 +12,7 @@ from resolvers.errors import BadUserInput
 from resolvers.fastpath.selection import asks_directly
 from resolvers.limits import MESSAGES_FIRST
 from resolvers.node import Node
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import After, Connection, First, connection
 from resolvers.receipts import prefetch_receipts
 from resolvers.scalars import DateTime
 from resolvers.sent_message import SentMessageType
@@ -27,47 +27,73 @@ async def _no_count() -> int:
     return 0
 
 
-@strawberry.type(name="ConnectionLog")
+@strawberry.type(
+    name="ConnectionLog",
+    description="One connection of a user to Nexconn, from open to close, or one connect "
+    "attempt the server refused (status REJECTED).",
+)
 class ConnectionLogType(Node):
-    connection_id: str | None = strawberry.field(description="Null for a rejected attempt.")
-    user_id: strawberry.ID
-    status: ConnectionStatus
-    connected_at: DateTime = strawberry.field(description="Attempt time for REJECTED.")
-    disconnected_at: DateTime | None
-    disconnect_reason: DisconnectReason | None
-    reject_code: str | None
-    reject_description: str | None
-    sdk_version: str
-    platform: Platform
-    device_model: str | None
-    os_version: str | None = strawberry.field(
-        description='Android API level (e.g. "34") or iOS version (e.g. "17.4").'
+    connection_id: str | None = strawberry.field(
+        description="The connection's id as the Nexconn server assigned it; null for a "
+        "rejected attempt."
     )
-    ip: str
+    user_id: strawberry.ID = strawberry.field(description="The user who connected.")
+    status: ConnectionStatus = strawberry.field(
+        description="ONLINE while no close is recorded, CLOSED after, REJECTED for a "
+        "refused attempt."
+    )
+    connected_at: DateTime = strawberry.field(
+        description="When the connection opened; the attempt time for REJECTED."
+    )
+    disconnected_at: DateTime | None = strawberry.field(
+        description="When the connection closed; null while ONLINE and for REJECTED."
+    )
+    disconnect_reason: DisconnectReason | None = strawberry.field(
+        description="Why it closed; null while ONLINE and for REJECTED."
+    )
+    reject_code: str | None = strawberry.field(
+        description="Why the attempt was refused, as the server's code (e.g. TOKEN_INVALID); "
+        "null unless REJECTED."
+    )
+    reject_description: str | None = strawberry.field(
+        description="The server's words for rejectCode, when it gave any; null unless REJECTED."
+    )
+    sdk_version: str = strawberry.field(description="Version of the client SDK, e.g. 5.10.2.")
+    platform: Platform = strawberry.field(description="The SDK's platform.")
+    device_model: str | None = strawberry.field(
+        description="The device model the SDK reported (e.g. Pixel 8); null when not reported."
+    )
+    os_version: str | None = strawberry.field(
+        description='Android API level (e.g. "34") or iOS version (e.g. "17.4"); null when '
+        "not reported."
+    )
+    ip: str = strawberry.field(
+        description="The client's IP address (IPv4 or IPv6) as seen by Nexconn."
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, records.ConnectionLog)
 
-    @strawberry.field
+    @strawberry.field(description="Global id of this connection log entry, for node(id).")
     def id(self, root: Parent[records.ConnectionLog]) -> strawberry.ID:
         return strawberry.ID(ids.encode(ids.CONNECTION_LOG, root.user_id, root.key))
 
     @strawberry.field(
         description="What this user sent while this connection was open (sentAt within "
-        "[connectedAt, disconnectedAt or now]), every channel type and source."
+        "[connectedAt, disconnectedAt or now]), every channel type and source, newest first."
     )
     async def sent_messages(
         self,
         root: Parent[records.ConnectionLog],
         info: ContextInfo,
-        first: int | None = MESSAGES_FIRST,
-        after: str | None = None,
+        first: First = MESSAGES_FIRST,
+        after: After = None,
     ) -> Connection[SentMessageType]:
         size = check_first(first, MESSAGES_FIRST)
         ctx = info.context
         if root.status is Status.REJECTED:
-            return connection(records.Page(), _no_count)
+            return connection(records.Page(), _no_count, after)
         end = root.disconnected_at if root.disconnected_at is not None else ctx.now
         query = records.MessageQuery(
             sender_id=root.user_id,
@@ -83,4 +109,4 @@ class ConnectionLogType(Node):
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         await prefetch_receipts(page, info)
-        return connection(page, lambda: counts.load(query) if count is None else count)
+        return connection(page, lambda: counts.load(query) if count is None else count, after)

@@ -13,7 +13,7 @@ from resolvers.inputs import SentMessageFilter
 from resolvers.limits import MESSAGES_FIRST
 from resolvers.navigation import Viewer, viewer
 from resolvers.node import Node
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import After, Connection, First, connection
 from resolvers.push_errors import PushErrorType, push_errors
 from resolvers.sent_message import SentMessageType
 from resolvers.user import User
@@ -63,23 +63,40 @@ def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQu
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points of the graph. Every read sees only the data of the app "
+    "the read key belongs to."
+)
 class Query:
-    @strawberry.field(description="A user; a user with no data has empty lists.")
-    def user(self, id: strawberry.ID) -> User:
+    @strawberry.field(
+        description="A user of the app, to navigate to their connections; never null: a user "
+        "with no data has empty lists."
+    )
+    def user(
+        self,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The user id, as the app knows it.")
+        ],
+    ) -> User:
         return User(id=id)
 
     @strawberry.field(description="What the caller's read key sees: its app and the data rules.")
     def viewer(self, info: ContextInfo) -> Viewer:
         return viewer(info)
 
-    @strawberry.field(description="Messages one user sent, newest first.")
+    @strawberry.field(
+        description="Messages one user sent in a time window, newest first (ties in a stable "
+        "order)."
+    )
     async def sent_messages(
         self,
         info: ContextInfo,
-        filter: SentMessageFilter,
-        first: int | None = MESSAGES_FIRST,
-        after: str | None = None,
+        filter: Annotated[
+            SentMessageFilter,
+            strawberry.argument(description="Whose messages, of which kind, in which window."),
+        ],
+        first: First = MESSAGES_FIRST,
+        after: After = None,
     ) -> Connection[SentMessageType]:
         size = check_first(first, MESSAGES_FIRST)
         query = _message_query(filter, info)
@@ -88,15 +105,34 @@ class Query:
             page = await loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: loaders.message_counts.load(query))
+        return connection(page, lambda: loaders.message_counts.load(query), after)
 
-    @strawberry.field(description="A message by its msgUid; null when there is none.")
-    async def message(self, info: ContextInfo, msg_uid: str) -> SentMessageType | None:
+    @strawberry.field(
+        description="A message by its msgUid; null when there is none in the retention window "
+        "(blocked messages have no msgUid: find them with sentMessages or node)."
+    )
+    async def message(
+        self,
+        info: ContextInfo,
+        msg_uid: Annotated[
+            str, strawberry.argument(description="Nexconn's message id (SentMessage.msgUid).")
+        ],
+    ) -> SentMessageType | None:
         key = records.message_key(msg_uid, "")
         return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]
 
-    @strawberry.field(description="An object by its global id; null when there is none.")
-    async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="An object by its global id; null when there is none, or when it belongs "
+        "to another app."
+    )
+    async def node(
+        self,
+        info: ContextInfo,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The id field of a SentMessage or ConnectionLog."),
+        ],
+    ) -> Node | None:
         parts = ids.decode(id)
         loaders = info.context.loaders
         match parts:

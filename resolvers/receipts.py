@@ -25,19 +25,33 @@ from store import model, records
 from store.receipts import receipt_scope
 
 
-@strawberry.type(name="ReceiptEvent")
+@strawberry.type(
+    name="ReceiptEvent", description="One status event of a receipt, as the server reported it."
+)
 class ReceiptEventType:
-    status: ReceiptStatus
-    at: DateTime
+    status: ReceiptStatus = strawberry.field(description="The status the event reported.")
+    at: DateTime = strawberry.field(description="When the Nexconn server recorded it.")
 
 
-@strawberry.type(name="PushAttempt")
+@strawberry.type(
+    name="PushAttempt",
+    description="One push notification Nexconn handed to a provider for an OFFLINE recipient.",
+)
 class PushAttemptType:
-    provider: PushProvider
-    sent_at: DateTime
-    success: bool
-    error_code: str | None
-    error_description: str | None
+    provider: PushProvider = strawberry.field(description="The push service it went to.")
+    sent_at: DateTime = strawberry.field(description="When Nexconn sent it to the provider.")
+    success: bool = strawberry.field(
+        description="True when the provider accepted it (accepted is not the same as shown on "
+        "the device)."
+    )
+    error_code: str | None = strawberry.field(
+        description="The provider's own error code or reason (e.g. APNs BadDeviceToken, FCM "
+        "UNREGISTERED); null when it succeeded."
+    )
+    error_description: str | None = strawberry.field(
+        description="The provider's own words for the error, when it gave any; null when it "
+        "succeeded."
+    )
 
     @strawberry.field(
         description="What the provider's error means and what to do (the push error "
@@ -47,10 +61,14 @@ class PushAttemptType:
         return attempt_error(root)
 
 
-@strawberry.type(name="Receipt")
+@strawberry.type(
+    name="Receipt", description="What happened to one message for one of its recipients."
+)
 class ReceiptType:
-    recipient_id: strawberry.ID
-    status: ReceiptStatus
+    recipient_id: strawberry.ID = strawberry.field(description="The recipient's user id.")
+    status: ReceiptStatus = strawberry.field(
+        description="The status of the latest status event; PENDING before the first."
+    )
     status_at: DateTime | None = strawberry.field(
         description="Time of the event that set the status; null while PENDING."
     )
@@ -58,10 +76,14 @@ class ReceiptType:
         description="Every status event, oldest first."
     )
     push_skipped: PushSkipReason | None = strawberry.field(
-        description="Why an offline recipient got no push."
+        description="Why an OFFLINE recipient got no push; null when a push was attempted "
+        "or the status is not OFFLINE."
     )
 
-    push_attempts: list[PushAttemptType] = strawberry.field(description="Oldest first.")
+    push_attempts: list[PushAttemptType] = strawberry.field(
+        description="Every push notification sent to this recipient for the message, oldest "
+        "first; empty when none was sent."
+    )
     recipient: navigation.UserRef = strawberry.field(
         resolver=navigation.recipient,
         description="The recipient, to navigate to their own connection logs.",
@@ -157,13 +179,16 @@ def receipt_request(
     return records.PageRequest(query, size, start_after)
 
 
-@strawberry.type
+@strawberry.type(
+    description="How many of a message's recipients are in each status; every count is "
+    "of recipients, counted over all of them."
+)
 class ReceiptSummary:
-    total: int
-    delivered: int
-    not_delivered: int
-    offline: int
-    pending: int
+    total: int = strawberry.field(description="Recipients with a receipt.")
+    delivered: int = strawberry.field(description="Recipients in status DELIVERED.")
+    not_delivered: int = strawberry.field(description="Recipients in status NOT_DELIVERED.")
+    offline: int = strawberry.field(description="Recipients in status OFFLINE.")
+    pending: int = strawberry.field(description="Recipients in status PENDING.")
     push_succeeded: int = strawberry.field(
         description="Recipients with at least one successful push attempt."
     )

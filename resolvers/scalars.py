@@ -49,7 +49,10 @@ DateTime = NewType("DateTime", object)
 
 DATETIME_SCALAR = strawberry.scalar(
     name="DateTime",
-    description="ISO-8601 date-time with offset, millisecond precision.",
+    description="A date and time as an RFC 3339 (ISO-8601) string with offset and millisecond "
+    "precision, e.g. 2026-11-27T12:41:56.338+00:00; output is always in UTC. Inputs may omit "
+    "the offset: the argument's description says which zone it is then read in.",
+    specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
     serialize=_serialize,
     parse_value=_parse,
 )

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.complexity import QueryLimits
 from resolvers.connection_log import ConnectionLogType
+from resolvers.cost import QueryCost
 from resolvers.fastpath.execution import FastExecutionContext
 from resolvers.masking import mask_errors, new_request_id
 from resolvers.query import Query
@@ -57,6 +58,7 @@ schema = TrackingSchema(
     # variables in validation) run first, and the validation cache keys on the rules.
     extensions=[
         QueryLimits,
+        QueryCost,
         IntrospectionSwitch,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

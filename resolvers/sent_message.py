@@ -1,6 +1,6 @@
 """``SentMessage``: one message a user sent, its filter outcome and its receipts."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import Parent
@@ -13,7 +13,7 @@ from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_directly, asks_for
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import After, Connection, First, connection
 from resolvers.receipts import (
     PUSH_FIELDS,
     RECEIPT_CURSOR,
@@ -32,17 +32,37 @@ from store.limits import SETTLE_MS
 from store.receipts import counted_by_summary
 
 
-@strawberry.type(name="SentMessage")
+@strawberry.type(
+    name="SentMessage",
+    description="One message a user sent: what it was, whether the server accepted it or a "
+    "filter stopped it, and what happened to it for each recipient.",
+)
 class SentMessageType(Node):
-    msg_uid: str | None = strawberry.field(description="Null when the message was blocked.")
-    sender_id: strawberry.ID
-    target_id: strawberry.ID
-    channel_type: ChannelType
-    message_type: str = strawberry.field(description="The ObjectName, e.g. NX:TxtMsg.")
-    source: MessageSource
-    sent_at: DateTime
-    result: SendResult
-    mute_scope: MuteScope | None
+    msg_uid: str | None = strawberry.field(
+        description="Nexconn's message id; null when the message was blocked (a blocked "
+        "message never gets one)."
+    )
+    sender_id: strawberry.ID = strawberry.field(description="The user who sent it.")
+    target_id: strawberry.ID = strawberry.field(
+        description="Where it was sent, by channelType: the recipient's user id for DIRECT "
+        "and SYSTEM, the group id for GROUP, the open channel's id for OPEN."
+    )
+    channel_type: ChannelType = strawberry.field(description="The kind of conversation.")
+    message_type: str = strawberry.field(
+        description="The ObjectName, e.g. NX:TxtMsg (see builtinType), or the app's own "
+        "custom type."
+    )
+    source: MessageSource = strawberry.field(
+        description="Where it was sent from: a client SDK, or SERVER_API for the app's server."
+    )
+    sent_at: DateTime = strawberry.field(description="When the Nexconn server handled the send.")
+    result: SendResult = strawberry.field(
+        description="Whether the server accepted it (SENT, SENT_PROFANITY_REPLACED) or which "
+        "filter stopped it."
+    )
+    mute_scope: MuteScope | None = strawberry.field(
+        description="Which mute stopped it; null unless result is MUTED."
+    )
     sender: navigation.UserRef = strawberry.field(
         resolver=navigation.sender, description="The user who sent the message."
     )
@@ -61,35 +81,55 @@ class SentMessageType(Node):
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, records.SentMessage)
 
-    @strawberry.field(description="Stable even for a blocked message with no msgUid.")
+    @strawberry.field(
+        description="Global id of this message, for node(id); stable even for a blocked "
+        "message with no msgUid."
+    )
     def id(self, root: Parent[records.SentMessage]) -> strawberry.ID:
         return strawberry.ID(ids.encode(ids.SENT_MESSAGE, root.key))
 
-    @strawberry.field(description="Null for custom message types.")
+    @strawberry.field(
+        description="The built-in type messageType names; null for custom message types."
+    )
     def builtin_type(self, root: Parent[records.SentMessage]) -> BuiltinMessageType | None:
         return BUILTIN_OBJECT_NAMES.get(root.message_type)
 
-    @strawberry.field(description="What the result means for the user; null for SENT.")
+    @strawberry.field(
+        description="What the result means, in the words the API shows the sender; null for SENT."
+    )
     def prompt(self, root: Parent[records.SentMessage]) -> str | None:
         return prompt_for(root.result, root.mute_scope)
 
-    @strawberry.field(description="True from sentAt + 5 minutes: no status changes after.")
+    @strawberry.field(
+        description=f"True from sentAt + {SETTLE_MS // 60_000} minutes: receipts and push "
+        "results arriving later are not expected, so statuses no longer change."
+    )
     def status_settled(self, root: Parent[records.SentMessage], info: ContextInfo) -> bool:
         return info.context.now >= root.sent_at + SETTLE_MS
 
-    @strawberry.field(description="Receipts by recipientId.")
+    @strawberry.field(
+        description="One receipt per recipient, ordered by recipientId: for DIRECT messages "
+        "the target, for GROUP messages each member it was sent to. Empty for blocked, OPEN "
+        "and SYSTEM messages."
+    )
     def receipts(
         self,
         root: Parent[records.SentMessage],
         info: ContextInfo,
-        recipient_id: strawberry.ID | None = None,
-        status: ReceiptStatus | None = None,
-        first: int | None = RECEIPTS_FIRST,
-        after: str | None = None,
+        recipient_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this recipient's receipt; absent: everyone's."),
+        ] = None,
+        status: Annotated[
+            ReceiptStatus | None,
+            strawberry.argument(description="Only receipts in this status; absent: every status."),
+        ] = None,
+        first: First = RECEIPTS_FIRST,
+        after: After = None,
     ) -> Connection[ReceiptType]:
         request = receipt_request(root, recipient_id, status, first, after)
         if request is None:
-            return connection(records.Page(), _no_receipts)
+            return connection(records.Page(), _no_receipts, after)
         loaders = info.context.loaders
         with_pushes = asks_for(info, PUSH_FIELDS)
         query = request.query
@@ -106,7 +146,7 @@ class SentMessageType(Node):
 
             def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
                 edges = [records.Edge(ids.encode(RECEIPT_CURSOR, n.recipient_id), n) for n in nodes]
-                return connection(records.Page(edges, found.has_next_page), count)
+                return connection(records.Page(edges, found.has_next_page), count, after)
 
             receipts = [e.node for e in found.edges]
             return then(
@@ -117,7 +157,10 @@ class SentMessageType(Node):
         # synchronous when the page's resolver has loaded the receipts already
         return then(loaders.receipts.page(request), page)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(
+        description="How many recipients are in each status, counted over every receipt "
+        "(not just a page); all zero for messages without receipts."
+    )
     def receipt_summary(
         self, root: Parent[records.SentMessage], info: ContextInfo
     ) -> ReceiptSummary:

@@ -9,28 +9,43 @@ from resolvers.connection_log import ConnectionLogType
 from resolvers.context import ContextInfo
 from resolvers.errors import BadUserInput
 from resolvers.limits import CONNECTIONS_FIRST
-from resolvers.pagination import Connection, connection
+from resolvers.pagination import After, Connection, First, connection
 from resolvers.scalars import DateTime
 from resolvers.windows import as_datetime, check_first, window
 from store import records
 from store.interface import InvalidCursor
+from store.limits import HORIZON_GRACE_MS
 
 
-@strawberry.type
+@strawberry.type(description="A user of the app, identified by the app's own user id.")
 class User:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The user id, as the app knows it.")
 
     @strawberry.field(
-        description="Connections open at any time in [since, until), newest first; "
-        "default: the whole retention window."
+        description="The user's connections and refused connect attempts that were open at any "
+        "time in [since, until), newest first; default: the whole retention window."
     )
     async def connections(
         self,
         info: ContextInfo,
-        since: DateTime | None = None,
-        until: DateTime | None = None,
-        first: int | None = CONNECTIONS_FIRST,
-        after: str | None = None,
+        since: Annotated[
+            DateTime | None,
+            strawberry.argument(
+                description="Start of the window (inclusive). Absent: the retention horizon "
+                "(now minus the retention days); up to "
+                f"{HORIZON_GRACE_MS // 60_000} minutes before it reads as the horizon, earlier "
+                "is OUT_OF_RETENTION. Without an offset: UTC."
+            ),
+        ] = None,
+        until: Annotated[
+            DateTime | None,
+            strawberry.argument(
+                description="End of the window (exclusive); absent: now. Must not be before "
+                "since. Without an offset: UTC."
+            ),
+        ] = None,
+        first: First = CONNECTIONS_FIRST,
+        after: After = None,
     ) -> Connection[ConnectionLogType]:
         size = check_first(first, CONNECTIONS_FIRST)
         ctx = info.context
@@ -42,7 +57,7 @@ class User:
             page = await ctx.loaders.connection_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: ctx.loaders.connection_counts.load(query))
+        return connection(page, lambda: ctx.loaders.connection_counts.load(query), after)
 
     @strawberry.field(
         description="The connection open at that instant (the latest opened if several); "

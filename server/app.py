@@ -15,6 +15,7 @@ from starlette.routing import Route
 from server.auth import FailedAuthThrottle
 from server.config import Settings
 from server.console import console_routes
+from server.export import export_connections, export_sent_messages
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
 from server.middleware import (
@@ -23,7 +24,7 @@ from server.middleware import (
     internal_error,
     store_unavailable,
 )
-from server.ratelimit import RateLimiter
+from server.ratelimit import RATE_LIMIT_HEADERS, RateLimiter
 from store.factory import open_store
 from store.interface import Store, StoreUnavailable
 
@@ -112,13 +113,15 @@ def create_app(
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
-                expose_headers=[REQUEST_ID_HEADER, "Retry-After"],
+                expose_headers=[REQUEST_ID_HEADER, "Retry-After", *RATE_LIMIT_HEADERS],
                 max_age=600,
             )
         )
     app = Starlette(
         routes=[
             Route("/v1/events", ingest_endpoint, methods=["POST"]),
+            Route("/v1/export/sent-messages", export_sent_messages, methods=["GET"]),
+            Route("/v1/export/connections", export_connections, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

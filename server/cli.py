@@ -1,4 +1,4 @@
-"""``polaris-tracking``: serve the API and manage API keys."""
+"""``polaris-tracking``: serve the API, manage API keys, export a window."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from server import export_cli
 from server.auth import ALL_APPS, create_key
 from server.config import ConfigError, Settings
 from store.factory import open_store, sqlite_path
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key at once")
     revoke.add_argument("key_id", metavar="KEY_ID")
     revoke.add_argument("--store", help=store_help)
+    export_cli.add_parser(commands)
     return parser
 
 
@@ -68,12 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().with_overrides(
-            store_url=args.store,
+            store_url=getattr(args, "store", None),
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
         )
         if args.command == "serve":
             return _serve(settings, demo=args.demo, public_demo=args.public_demo)
+        if args.command == "export":
+            return export_cli.run(args)
         if args.keys_command == "create":
             role = KeyRole(args.role)
             if args.app == ALL_APPS and role is not KeyRole.INGEST:

@@ -43,21 +43,28 @@ class HttpError(Exception):
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
 
-    def body(self, *, graphql: bool = False) -> dict[str, Any]:
-        extensions = {"code": self.code, **self.extra}
-        errors = [{"message": self.message, "extensions": extensions}]
+    def body(
+        self, *, graphql: bool = False, extensions: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The JSON of the error; ``extensions``: the GraphQL response's own (say, its cost)."""
+        errors = [{"message": self.message, "extensions": {"code": self.code, **self.extra}}]
         if graphql:
-            return {"data": None, "errors": errors}
+            found: dict[str, Any] = {"data": None, "errors": errors}
+            if extensions:
+                found["extensions"] = dict(extensions)
+            return found
         error = {"code": self.code, "message": self.message, **self.extra}
         return {"error": error, "errors": errors}
 
-    def response(self, *, graphql: bool = False, media_type: str | None = None) -> Response:
+    def response(
+        self, *, graphql: bool = False, extensions: Mapping[str, Any] | None = None
+    ) -> Response:
         """The error as a response; ``graphql`` for the ``/graphql`` route."""
         return Response(
-            orjson.dumps(self.body(graphql=graphql)),
+            orjson.dumps(self.body(graphql=graphql, extensions=extensions)),
             status_code=self.status,
             headers=self.headers,
-            media_type=media_type or "application/json",
+            media_type="application/json",
         )
 
 

@@ -5,12 +5,16 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from resolvers.context import Context, build_context
+from resolvers.cost import cost_extension
 from resolvers.errors import BadRequest, RateLimited
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.schema import schema
@@ -18,6 +22,7 @@ from server.auth import AuthError, FailedAuthThrottle, authenticate
 from server.config import DEFAULT_BODY_TIMEOUT_S
 from server.errors import GRAPHQL_RESPONSE_TYPE, HttpError, retry_after
 from server.ingest import BodyError, read_body
+from server.persisted import PersistedQueries, PersistedQueryError
 from server.ratelimit import RateLimiter
 from store.interface import Store
 from store.model import KeyRole
@@ -96,7 +101,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
     fragment or the console's sign-in), never from the server.
 
     Before Strawberry sees a request: the key's rate limit (HTTP 429 with
-    ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``) and the body size
+    ``Retry-After`` and a GraphQL error coded ``RATE_LIMITED``; the bucket's
+    ``X-RateLimit-*`` headers on every answer to a known key) and the body size
     (413 beyond :data:`MAX_BODY_BYTES`, counted while reading). Batches of
     operations (a JSON array) are refused by Strawberry with 400: batching is off.
     """
@@ -122,6 +128,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
         self.auth_throttle = auth_throttle or FailedAuthThrottle(0, 1)
         self.body_timeout_s = body_timeout_s
+        self.persisted = PersistedQueries()
         self._ide_html = self._build_ide_html(example_user) if graphiql else ""
 
     def encode_json(self, data: object) -> bytes:
@@ -140,14 +147,17 @@ class TrackingGraphQL(GraphQL[Context, None]):
         except AuthError as e:
             await e.response()(scope, receive, send)
             return
-        if wait := self.rate_limiter.acquire(key.key_id):
-            await _rate_limited(wait).response(graphql=True)(scope, receive, send)
-            return
+        quota = self.rate_limiter.take(key.key_id)
+        if quota is not None:  # every authenticated answer tells the key's bucket
+            send = _with_headers(send, quota.headers())
+            if quota.wait_s:
+                await _rate_limited(quota.wait_s)(scope, receive, send)
+                return
         if request.method == "POST":
             try:
                 body = await read_body(request, MAX_BODY_BYTES, self.body_timeout_s)
             except BodyError as e:
-                await e.response(graphql=True)(scope, receive, send)
+                await request_error(e.status, e.message, e.code)(scope, receive, send)
                 return
             if problem := _body_problem(request, body):
                 await request_error(400, problem)(scope, receive, send)
@@ -156,11 +166,46 @@ class TrackingGraphQL(GraphQL[Context, None]):
         scope.setdefault("state", {})["app"] = key.app
         try:
             response = await self.run(Request(scope, receive))
+        except PersistedQueryError as e:
+            response = request_error(e.status_code, e.reason, e.code)
+            response.headers.update(e.headers)
         except HTTPException as e:
             response = request_error(e.status_code, e.reason)
         if GRAPHQL_RESPONSE_TYPE in request.headers.get("accept", ""):
             response = _as_graphql_response(response)
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query sent by GET (no ``query``, but ``extensions``)."""
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The request, with the document of its persisted-query hash (``server.persisted``)."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):  # batches are refused before Strawberry
+            data.query = self.persisted.resolve(data.query, data.extensions)
+        return data
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs the operation; a document sent with its hash is remembered once it ran
+        past parsing and validation (data is null only for errors before execution)."""
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        query, extensions = request_data.query, request_data.extensions
+        if query is not None and extensions and result.data is not None:
+            self.persisted.remember(query, extensions)
+        return result
 
     async def get_context(self, request: Any, response: Response | Any) -> Context:
         return build_context(
@@ -248,10 +293,10 @@ def _as_graphql_response(response: Response) -> Response:
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
-def request_error(status: int, message: str) -> Response:
+def request_error(status: int, message: str, code: str | None = None) -> Response:
     """A request-level error (before any operation runs) as a GraphQL JSON response."""
-    code = _HTTP_CODES.get(status, BadRequest.code)
-    return HttpError(status, code, message).response(graphql=True)
+    error = HttpError(status, code or _HTTP_CODES.get(status, BadRequest.code), message)
+    return error.response(graphql=True, extensions=cost_extension(0))
 
 
 def _body_problem(request: Request, body: bytes) -> str | None:
@@ -275,10 +320,20 @@ def _body_problem(request: Request, body: bytes) -> str | None:
     return None
 
 
-def _rate_limited(wait_s: float) -> HttpError:
+def _rate_limited(wait_s: float) -> Response:
     headers = retry_after(wait_s)
     message = f"too many requests for this key; retry in {headers['Retry-After']} s"
-    return HttpError(429, RateLimited.code, message, headers=headers)
+    error = HttpError(429, RateLimited.code, message, headers=headers)
+    return error.response(graphql=True, extensions=cost_extension(0))
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message).update(headers)
+        await send(message)
+
+    return send_with_headers
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -14,10 +14,11 @@ from server.auth import ALL_APPS, AuthError, authenticate
 from server.config import DEFAULT_BODY_TIMEOUT_S
 from server.errors import HttpError, retry_after, store_unavailable
 from server.events import EventError, parse_event
+from server.ratelimit import Quota
 from store.interface import StoreUnavailable, TrackingWriter
 from store.limits import now_ms
 from store.model import KeyRole
-from store.records import Event
+from store.records import ApiKey, Event
 
 MAX_EVENTS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -234,9 +235,18 @@ async def ingest_endpoint(request: Request) -> Response:
         key = await authenticate(state.store, request, KeyRole.INGEST, state.auth_throttle)
     except AuthError as e:
         return e.response()
-    if wait := state.rate_limiter.acquire(key.key_id):
+    quota = state.rate_limiter.take(key.key_id)
+    response = await _ingest(request, key, quota)
+    if quota is not None:  # every authenticated answer tells the key's bucket
+        response.headers.update(quota.headers())
+    return response
+
+
+async def _ingest(request: Request, key: ApiKey, quota: Quota | None) -> Response:
+    state = request.app.state
+    if quota is not None and quota.wait_s:
         message = "too many requests for this key; retry later"
-        return HttpError(429, "RATE_LIMITED", message, headers=retry_after(wait)).response()
+        return HttpError(429, "RATE_LIMITED", message, headers=retry_after(quota.wait_s)).response()
     try:
         body = await read_body(request, timeout_s=state.settings.body_timeout_s)
     except BodyError as e:

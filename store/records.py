@@ -275,9 +275,10 @@ class ConnectionQuery:
 
 @dataclass(slots=True, frozen=True)
 class MessageQuery:
-    """Messages of one sender with ``since <= sentAt < until`` matching every set condition."""
+    """Messages of one sender (of every sender of the app when ``sender_id`` is None:
+    the export) with ``since <= sentAt < until`` matching every set condition."""
 
-    sender_id: str
+    sender_id: str | None
     since: int
     until: int
     msg_uid: str | None = None

@@ -53,12 +53,9 @@ def connection_filter(app: str, q: ConnectionQuery, horizon: int) -> Filter:
 
 
 def message_filter(app: str, q: MessageQuery, horizon: int) -> Filter:
-    f: Filter = {
-        "app": app,
-        "senderId": q.sender_id,
-        "at": {**at_least(max(q.since, horizon)), "$lt": q.until},
-    }
+    f: Filter = {"app": app, "at": {**at_least(max(q.since, horizon)), "$lt": q.until}}
     conditions = (
+        ("senderId", q.sender_id),
         ("msgKey", None if q.msg_uid is None else message_key(q.msg_uid, "")),
         ("targetId", q.target_id),
         ("channelType", None if q.channel_type is None else q.channel_type.value),

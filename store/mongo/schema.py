@@ -80,6 +80,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             ],
             name="app_senderId_at_msgKey",
         ),
+        IndexModel(  # every sender's messages of a window (the export without senderId)
+            [("app", ASCENDING), ("at", DESCENDING), ("msgKey", DESCENDING)],
+            name="app_at_msgKey",
+        ),
     ],
     MESSAGE_KEYS: [
         IndexModel([("app", ASCENDING), ("msgKey", ASCENDING)], name="app_msgKey", unique=True),

@@ -49,9 +49,10 @@ def _connection_filter(app: str, q: ConnectionQuery, horizon: int) -> Filter:
 
 
 def _message_filter(app: str, q: MessageQuery, horizon: int) -> Filter:
-    sql = "FROM messages WHERE app = ? AND sender_id = ? AND sent_at >= ? AND sent_at < ?"
-    params: list[Any] = [app, q.sender_id, max(q.since, horizon), q.until]
+    sql = "FROM messages WHERE app = ? AND sent_at >= ? AND sent_at < ?"
+    params: list[Any] = [app, max(q.since, horizon), q.until]
     conditions = (
+        ("sender_id", q.sender_id),
         ("msg_key", None if q.msg_uid is None else message_key(q.msg_uid, "")),
         ("target_id", q.target_id),
         ("channel_type", None if q.channel_type is None else q.channel_type.value),

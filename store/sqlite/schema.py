@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS messages (
     UNIQUE (app, msg_key)
 );
 CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (app, sender_id, sent_at);
+-- Every sender's messages of a window (the export without senderId).
+CREATE INDEX IF NOT EXISTS messages_by_time ON messages (app, sent_at);
 
 CREATE TABLE IF NOT EXISTS receipt_events (
     app TEXT NOT NULL,

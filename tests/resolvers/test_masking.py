@@ -48,7 +48,7 @@ async def test_a_failure_before_execution_is_masked_too(
     def broken(*_: object) -> object:
         raise KeyError(SECRET)
 
-    monkeypatch.setattr(complexity._Walker, "operation", broken)
+    monkeypatch.setattr(complexity.Walker, "operation", broken)
     complexity._cached_limits_rule.cache_clear()  # validate afresh, not from the cache
     context = build_context(graph.store, "app-a", 7)
     result = await schema.execute(SENT, context_value=context)

@@ -81,7 +81,7 @@ async def test_production_turns_graphiql_and_introspection_off(store: Store, key
         assert body["data"] is None
         assert "introspection" in body["errors"][0]["message"].lower()
         ok = await client.post("/graphql", json=TYPENAME, headers=bearer(keys.read_a))
-        assert ok.json() == {"data": {"__typename": "Query", "user": {"id": "u1"}}}
+        assert ok.json()["data"] == {"__typename": "Query", "user": {"id": "u1"}}
 
 
 def test_each_switch_can_be_set_on_its_own() -> None:
@@ -134,7 +134,7 @@ async def test_a_body_within_the_limit_still_reaches_graphql(
         },
         headers=bearer(keys.read_a),
     )
-    assert response.json() == {"data": {"user": {"__typename": "User"}}}
+    assert response.json()["data"] == {"user": {"__typename": "User"}}
 
 
 async def test_batched_operations_are_refused(client: httpx.AsyncClient, keys: Keys) -> None:

@@ -274,6 +274,12 @@ async def test_every_read_is_served_by_its_index(
             [("at", -1), ("msgKey", -1)],
             "app_senderId_at_msgKey",
         ),
+        (
+            schema.MESSAGES,
+            reader.message_filter(APP, MessageQuery(None, h, now_ms()), h),
+            [("at", -1), ("msgKey", -1)],
+            "app_at_msgKey",
+        ),
         (schema.MESSAGE_KEYS, {"app": APP, "msgKey": {"$in": ["u:U1"]}}, None, "app_msgKey"),
         (schema.RECEIPTS, by_uid, None, "app_msgUid_recipientId"),
         (schema.PUSHES, by_uid, None, "app_msgUid_recipientId"),
