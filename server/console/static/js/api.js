@@ -124,7 +124,8 @@ export async function graphql(operation, variables = {}, { key = session.key, si
   let body;
   try {
     body = await response.json();
-  } catch {
+  } catch (e) {
+    if (e.name === "AbortError") throw e; // the page moved on while the body was read
     throw new ApiError(`The service answered HTTP ${status} with something that is not GraphQL.`, {
       status,
     });
