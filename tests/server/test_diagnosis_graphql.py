@@ -11,8 +11,8 @@ from http_helpers import Keys, bearer, ndjson
 
 from resolvers.scalars import format_ms
 from store.diagnosis import utc
-from store.limits import now_ms
 from tests.events import HOUR, MINUTE
+from tests.events import now as events_now
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 
 
@@ -47,7 +47,7 @@ async def scenario(client: httpx.AsyncClient, keys: Keys) -> dict[str, Any]:
     random.Random(12).shuffle(shuffled)
     for event in shuffled:
         await post(client, keys.ingest_b, [event])
-    now = now_ms()
+    now = events_now()  # the now the events were built from
     variables = {
         "since": ago(3 * HOUR, now),
         "at1": ago(150 * MINUTE, now),
@@ -175,7 +175,7 @@ CONNECTION_AT = """query ($at: DateTime!) { user(id: "alice") {
 
 async def test_connection_at_and_bad_instants(client, keys: Keys) -> None:
     await post(client, keys.ingest_a, events("app-a"))
-    now = now_ms()
+    now = events_now()  # the now the events were built from
     body = await gql(client, keys.read_a, CONNECTION_AT, {"at": ago(150 * MINUTE, now)})
     assert body["data"]["user"]["connectionAt"] == {"connectionId": "c1", "status": "CLOSED"}
     body = await gql(client, keys.read_a, CONNECTION_AT, {"at": ago(90 * MINUTE, now)})
