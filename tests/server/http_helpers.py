@@ -87,3 +87,14 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+async def gql(
+    client: httpx.AsyncClient, key: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=bearer(key)
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -7,24 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from diagnosis_scenario import ALICE, CAROL_BACK_AGO, LONG_AGO, SENT_AGO, events
-from http_helpers import Keys, bearer, ndjson
+from http_helpers import Keys, bearer, gql, ndjson
 
 from resolvers.scalars import format_ms
 from store.diagnosis import utc
 from tests.events import HOUR, MINUTE
 from tests.events import now as events_now
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
-
-
-async def gql(
-    client: httpx.AsyncClient, key: str, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=bearer(key)
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def ago(ms: int, now: int) -> str:

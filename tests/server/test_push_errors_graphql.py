@@ -1,11 +1,9 @@
 """The push error catalogue over HTTP: ``PushAttempt.error`` for attempts ingested through
 ``POST /v1/events``, and ``Query.pushErrors`` with its filters and its bad input."""
 
-from typing import Any
-
 import httpx
 import pytest
-from http_helpers import Keys, bearer, ndjson, wire
+from http_helpers import Keys, bearer, gql, ndjson, wire
 
 from store.model import PushProvider
 from store.push_errors import catalogue
@@ -18,17 +16,6 @@ ATTEMPTS = f"""{{ message(msgUid: "P1") {{ receipts {{ nodes {{ recipientId
 PUSH_ERRORS = f"""query ($provider: PushProvider, $code: String) {{
   pushErrors(provider: $provider, code: $code) {{ {ERROR_FIELDS} }}
 }}"""
-
-
-async def gql(
-    client: httpx.AsyncClient, key: str, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=bearer(key)
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 @pytest.fixture
