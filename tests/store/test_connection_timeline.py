@@ -3,10 +3,13 @@ instant, the next one opened after it and the last one closed before it."""
 
 import random
 
+import pytest
+
 from store.interface import Store
 from store.limits import now_ms
 from tests.store import wire
 from tests.store.conftest import Stores
+from tests.store.mongo_stores import volume
 
 
 def keys_of(logs: list) -> list[str | None]:
@@ -125,8 +128,9 @@ async def test_retention_scope(stores: Stores) -> None:
     ]
 
 
-async def test_many_keys_in_one_call(store: Store) -> None:
+async def test_many_keys_in_one_call(store: Store, request: pytest.FixtureRequest) -> None:
     now = now_ms()
+    n = volume(request, 450, on_slow_mongo=150)
     raw = [
         {
             "eventId": f"open-{i}",
@@ -139,12 +143,12 @@ async def test_many_keys_in_one_call(store: Store) -> None:
             "platform": "ANDROID",
             "ip": "203.0.113.7",
         }
-        for i in range(450)
+        for i in range(n)
         if i % 3
     ]
     await wire.ingest(store, raw, now)
-    keys = [(f"user-{i}", now - 1) for i in reversed(range(450))]
-    expected = [None if i % 3 == 0 else f"c:conn-{i}" for i in reversed(range(450))]
+    keys = [(f"user-{i}", now - 1) for i in reversed(range(n))]
+    expected = [None if i % 3 == 0 else f"c:conn-{i}" for i in reversed(range(n))]
     assert keys_of(await store.connections_at("app-a", keys)) == expected
     before = [(user, wire.at("-2h", now)) for user, _ in keys]
     assert keys_of(await store.next_connections("app-a", before)) == expected

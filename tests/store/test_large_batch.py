@@ -50,7 +50,7 @@ async def test_a_batch_of_the_ingest_limit_merges(
 ) -> None:
     if request.node.callspec.params["backend"] == "mongomock":
         pytest.skip("mongomock keeps no index: minutes for this batch; runs on a real server")
-    users = volume(request, USERS, on_secantus=SECANTUS_USERS)
+    users = volume(request, USERS, on_slow_mongo=SECANTUS_USERS)
     now = now_ms()
     events = batch(now, users)
     assert len(events) == MAX_EVENTS * users // USERS

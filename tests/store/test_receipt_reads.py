@@ -75,7 +75,7 @@ async def test_batches_answer_in_input_order(store: Store) -> None:
 
 
 async def test_many_messages_in_one_call(store: Store, request: pytest.FixtureRequest) -> None:
-    n = volume(request, 1200, on_secantus=300)
+    n = volume(request, 1200, on_slow_mongo=300)
     now = now_ms()
     raw = []
     for i in range(n):

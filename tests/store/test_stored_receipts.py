@@ -156,7 +156,7 @@ async def test_push_attempts_of_the_page_only(store: Store) -> None:
 
 
 async def test_many_messages_in_one_call(store: Store, request: pytest.FixtureRequest) -> None:
-    n = volume(request, 300, on_secantus=100)
+    n = volume(request, 300, on_slow_mongo=100)
     now = now_ms()
     t = wire.at("-1h", now)
     raw = [_status("delivered", f"u{i}", f"r{j}", t, j) for i in range(n) for j in range(3)]
