@@ -14,9 +14,9 @@ from resolvers import ids
 from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.scalars import format_ms
 from resolvers.windows import window
-from store.catalogue import BUILTIN_OBJECT_NAMES, prompt_for
+from server.export_rows import message_fields
 from store.interface import TrackingReader
-from store.limits import SETTLE_MS, horizon_ms
+from store.limits import horizon_ms
 from store.model import ConnectionStatus
 from store.receipts import receipt_scope
 from store.records import (
@@ -93,21 +93,8 @@ def _message(
     counts: ReceiptCounts,
     now: int,
 ) -> dict[str, Any]:
-    builtin = BUILTIN_OBJECT_NAMES.get(m.message_type)
     return {
-        "id": ids.encode(ids.SENT_MESSAGE, m.key),
-        "msgUid": m.msg_uid,
-        "senderId": m.sender_id,
-        "targetId": m.target_id,
-        "channelType": m.channel_type.value,
-        "messageType": m.message_type,
-        "builtinType": builtin and builtin.value,
-        "source": m.source.value,
-        "sentAt": format_ms(m.sent_at),
-        "result": m.result.value,
-        "muteScope": m.mute_scope and m.mute_scope.value,
-        "prompt": prompt_for(m.result, m.mute_scope),
-        "statusSettled": now >= m.sent_at + SETTLE_MS,
+        **message_fields(m, now),
         "receiptSummary": _summary(counts),
         "receipts": {"nodes": [_receipt(r, attempts) for r, attempts in receipts]},
     }
