@@ -302,14 +302,15 @@ def request_error(status: int, message: str, code: str | None = None) -> Respons
 def _body_problem(request: Request, body: bytes) -> str | None:
     """What makes a JSON body unrunnable before Strawberry reads it: a JSON value
     that is not an object (a batch included), or an ``operationName`` that is not a
-    string. ``None`` when there is nothing to say (unparsable JSON is left to Strawberry)."""
+    string, or text that is not JSON (``NaN`` and ``Infinity`` included, which the
+    standard library's decoder would let through). ``None`` when there is nothing to say."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         return None
     try:
         data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
+    except orjson.JSONDecodeError as e:
+        return f"the body is not valid JSON: {e}"
     if isinstance(data, list):
         return "batching is not enabled: send one operation as a JSON object"
     if not isinstance(data, dict):

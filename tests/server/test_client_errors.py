@@ -82,6 +82,22 @@ async def test_a_body_that_is_not_a_json_object_is_a_400_graphql_error(
     assert _codes(response) == ["BAD_REQUEST"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"query": "{ __typename }", "operationName": Infinity}',
+        '{"query": "{ __typename }", "variables": {"x": NaN}}',
+    ],
+)
+async def test_a_body_with_tokens_json_does_not_have_is_a_400_graphql_error(
+    client: httpx.AsyncClient, keys: Keys, body: str
+) -> None:
+    headers = {**bearer(keys.read_a), "content-type": "application/json"}
+    response = await client.post("/graphql", content=body, headers=headers)
+    assert response.status_code == 400
+    assert _codes(response) == ["BAD_REQUEST"]
+
+
 @pytest.mark.parametrize("name", [{}, ["a"], 5, True])
 async def test_a_non_string_operation_name_is_a_400_graphql_error(
     client: httpx.AsyncClient, keys: Keys, name: object

@@ -52,8 +52,13 @@ DATE_TIMES = st.one_of(
     ).map(lambda d: d.isoformat()),
     st.just(datetime.now(UTC).isoformat()),
 )
+# JSON has no NaN or Infinity (a client cannot even encode them), so neither is drawn.
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),
