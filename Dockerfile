@@ -23,8 +23,11 @@ WORKDIR /app
 
 # Uvicorn worker processes (uvicorn reads WEB_CONCURRENCY): one per core of a
 # small 2-core container; each worker opens its own store connection pool.
+# GET /metrics sums every worker's series from PROMETHEUS_MULTIPROC_DIR, emptied
+# at each start (below); set TRACKING_METRICS_TOKEN to require a bearer token.
 ENV WEB_CONCURRENCY=2 \
-    TRACKING_STORE=sqlite:////data/tracking.db
+    TRACKING_STORE=sqlite:////data/tracking.db \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/tracking-metrics
 VOLUME ["/data"]
 EXPOSE 8000
 
@@ -35,5 +38,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 
 # `polaris-tracking serve` runs one process; the app factory under uvicorn runs
 # WEB_CONCURRENCY of them, configured from the same TRACKING_* environment.
-CMD ["uvicorn", "server.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--limit-concurrency", "1000", "--timeout-keep-alive", "5", "--h11-max-incomplete-event-size", "16384"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn server.app:create_app --factory --host 0.0.0.0 --port 8000 --limit-concurrency 1000 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384"]

@@ -23,6 +23,9 @@ class Context:
     """Quoted in the logs and in the error an internal failure answers."""
     introspection: bool = True
     """Whether ``__schema`` and ``__type`` may be queried (off in production)."""
+    operation_name: str | None = None
+    """The operation run (named by the request, or the document's only one), once
+    validated; the server labels its metrics with it."""
     selections: dict[tuple[int, bool], frozenset[str]] = field(default_factory=dict)
     """Field names below each field node of the document (``resolvers.fastpath.selection``):
     read once a request, not once for every object of a list."""

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.complexity import QueryLimits
 from resolvers.connection_log import ConnectionLogType
+from resolvers.context import Context
 from resolvers.cost import QueryCost
 from resolvers.fastpath.execution import FastExecutionContext
 from resolvers.masking import mask_errors, new_request_id
@@ -27,6 +28,16 @@ class IntrospectionSwitch(SchemaExtension):
         ctx = self.execution_context
         if not getattr(ctx.context, "introspection", True):
             ctx.validation_rules = (*ctx.validation_rules, NoSchemaIntrospectionCustomRule)
+        yield
+
+
+class OperationName(SchemaExtension):
+    """Leaves the name of the operation about to run on the request's context."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if isinstance(ctx.context, Context):
+            ctx.context.operation_name = ctx.operation_name
         yield
 
 
@@ -60,6 +71,7 @@ schema = TrackingSchema(
         QueryLimits,
         QueryCost,
         IntrospectionSwitch,
+        OperationName,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ],

@@ -18,6 +18,7 @@ from server.console import console_routes
 from server.export import export_connections, export_sent_messages
 from server.graphql import TrackingGraphQL
 from server.ingest import ingest_endpoint
+from server.metrics import Metrics, MetricsMiddleware, metrics_endpoint
 from server.middleware import (
     REQUEST_ID_HEADER,
     RequestIdMiddleware,
@@ -93,6 +94,8 @@ def create_app(
             if owned:
                 await store.close()
 
+    metrics = Metrics(settings.metrics_token)
+    store = metrics.measure(store)
     limiter = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     throttle = FailedAuthThrottle(settings.auth_failures_per_s, settings.auth_failure_burst)
     graphql = TrackingGraphQL(
@@ -105,7 +108,7 @@ def create_app(
         auth_throttle=throttle,
         body_timeout_s=settings.body_timeout_s,
     )
-    middleware = [Middleware(RequestIdMiddleware)]
+    middleware = [Middleware(MetricsMiddleware, metrics), Middleware(RequestIdMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -125,6 +128,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             *console_routes(),
         ],
         middleware=middleware,
@@ -132,6 +136,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.store = store
+    app.state.metrics = metrics
     app.state.settings = settings
     app.state.rate_limiter = limiter
     app.state.auth_throttle = throttle

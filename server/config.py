@@ -62,6 +62,9 @@ class Settings:
     """``TRACKING_GRAPHIQL``: serve GraphiQL on ``GET /graphql``."""
     introspection: bool = True
     """``TRACKING_INTROSPECTION``: answer ``__schema`` and ``__type`` queries."""
+    metrics_token: str | None = None
+    """``TRACKING_METRICS_TOKEN``: when set, ``GET /metrics`` answers only
+    ``Authorization: Bearer <this token>``; unset, it is open (bind it to a private network)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -92,6 +95,7 @@ class Settings:
             cors_origins=_origins(env.get("TRACKING_CORS_ORIGINS", "")),
             graphiql=_bool(env, "TRACKING_GRAPHIQL", development),
             introspection=_bool(env, "TRACKING_INTROSPECTION", development),
+            metrics_token=env.get("TRACKING_METRICS_TOKEN") or None,
         )
 
     def with_overrides(self, **overrides: object) -> "Settings":

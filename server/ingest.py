@@ -264,4 +264,5 @@ async def _ingest(request: Request, key: ApiKey, quota: Quota | None) -> Respons
         return e.response()
     except StoreUnavailable:
         return store_unavailable("retry the batch").response()
+    state.metrics.count_ingest(result.accepted, result.duplicates, len(result.rejected))
     return json_response(result.to_json())

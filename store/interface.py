@@ -216,4 +216,10 @@ class Store(TrackingWriter, TrackingReader, KeyStore, Protocol):
         """Raise :class:`StoreUnavailable` unless the backend answers now."""
         ...
 
+    async def size_bytes(self) -> int | None:
+        """What the store takes on disk, every app together (SQLite: the database
+        file and its write-ahead log; MongoDB: the database's storage and indexes),
+        or ``None`` when the backend does not say."""
+        ...
+
     async def close(self) -> None: ...

@@ -124,6 +124,16 @@ class MongoStore:
         except PyMongoError as err:
             raise StoreUnavailable("MongoDB does not answer") from err
 
+    async def size_bytes(self) -> int | None:
+        try:
+            stats = await (await self._ready()).command("dbStats")
+        except ConnectionFailure as err:
+            raise StoreUnavailable("MongoDB cannot be reached") from err
+        except (OperationFailure, NotImplementedError):  # a server without dbStats
+            return None
+        sizes = [stats.get(name) for name in ("storageSize", "indexSize")]
+        return int(sum(s for s in sizes if isinstance(s, int | float))) or None
+
     async def close(self) -> None:
         client, self._db = self._client, None
         if self._owns_client and client is not None:

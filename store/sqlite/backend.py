@@ -7,6 +7,8 @@ consistent snapshot without waiting for the writer.
 """
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -75,6 +77,13 @@ class SqliteStore:
             await self._read(lambda conn: conn.execute("SELECT 1").fetchone())
         except (sqlite3.Error, StoreUnavailable) as exc:
             raise StoreUnavailable(f"SQLite store at {self.path} does not answer") from exc
+
+    async def size_bytes(self) -> int | None:
+        size = 0
+        for path in (self.path, f"{self.path}-wal"):
+            with contextlib.suppress(FileNotFoundError):
+                size += os.stat(path).st_size
+        return size or None
 
     async def close(self) -> None:
         writer_pool, reader_pool = self._writer, self._readers

@@ -51,12 +51,28 @@ def _free_port() -> int:
 
 
 def start_server(
-    store_url: str, log: Path, env: dict[str, str] | None = None, cwd: Path = ROOT
+    store_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    *,
+    workers: int = 0,
 ) -> Server:
+    """``serve`` on a free port; with ``workers``, uvicorn's app factory in that many
+    worker processes instead (as the Docker image runs it)."""
     port = _free_port()
-    command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--store", store_url]
-    environment = {**os.environ, "TRACKING_RATE_LIMIT_PER_S": "0", **(env or {})}
+    if workers:
+        command = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory"]
+        command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--store", store_url]
+    environment = {
+        **os.environ,
+        "TRACKING_RATE_LIMIT_PER_S": "0",
+        "TRACKING_STORE": store_url,
+        **(env or {}),
+    }
     with log.open("ab") as out:
         process = subprocess.Popen(
             command, cwd=cwd, env=environment, stdout=out, stderr=subprocess.STDOUT

@@ -24,3 +24,15 @@ async def test_reopen_sees_everything(stores: Stores) -> None:
 async def test_ping(stores: Stores) -> None:
     store = await stores.open()
     await store.ping()
+
+
+async def test_size_is_positive_and_grows_with_the_data_where_known(stores: Stores) -> None:
+    now = now_ms()
+    store = await stores.open()
+    before = await store.size_bytes()
+    for name in FIXTURES:
+        await wire.ingest(store, wire.events(name, now), now)
+    after = await store.size_bytes()
+    assert (before is None) == (after is None), "a backend says its size always or never"
+    if before is not None and after is not None:
+        assert 0 < before <= after

@@ -60,6 +60,20 @@ async def test_creates_the_folder_and_uses_wal_with_full_sync(tmp_path: Path) ->
         await store.close()
 
 
+async def test_size_is_the_database_file_and_its_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "tracking.db"
+    store = SqliteStore(str(path))
+    await store.open()
+    try:
+        now = now_ms()
+        await wire.ingest(store, wire.events("messages", now), now)
+        wal = path.with_name("tracking.db-wal")
+        assert wal.stat().st_size > 0, "the write is still in the log, not checkpointed"
+        assert await store.size_bytes() == path.stat().st_size + wal.stat().st_size
+    finally:
+        await store.close()
+
+
 async def test_closed_store_is_unavailable(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "t.db"))
     with pytest.raises(StoreUnavailable):

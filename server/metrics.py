@@ -1,0 +1,232 @@
+"""``GET /metrics`` (SPEC §10): the service's series in Prometheus' text format.
+
+* ``tracking_http_requests_total{route, method, status, operation}`` and
+  ``tracking_http_request_duration_seconds{route, operation}``: every request,
+  labelled by the route's template (never the raw path: a scan of random paths
+  is one ``unmatched`` series) and, on ``/graphql``, the operation's name;
+* ``tracking_ingest_events_total{result}``: events accepted, duplicate, rejected;
+* ``tracking_store_call_duration_seconds{call}``: every call into the store;
+* ``tracking_store_size_bytes``: the store's size on disk, read at each scrape.
+
+Label values are bounded: routes and calls are the code's own, statuses are
+HTTP's, and operation names are a client's choice, so only the first
+:data:`MAX_OPERATION_NAMES` distinct well-formed names a process sees get their
+own series (the rest count as ``other``); user ids and keys are never labels.
+
+With several worker processes (uvicorn ``--workers`` / ``WEB_CONCURRENCY``) set
+``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before the server starts:
+each process then writes its counters there and a scrape, whichever process
+serves it, sums them all (``prometheus_client``'s multiprocess mode).
+"""
+
+import hmac
+import os
+import re
+import time
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from inspect import iscoroutinefunction
+from typing import Any, cast
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.auth import AuthError, FailedAuthThrottle, bearer_token, client_address
+from server.errors import retry_after
+from store.interface import Store
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+MAX_OPERATION_NAMES = 100
+NO_OPERATION = ""
+"""The ``operation`` label of a request that is not a GraphQL operation."""
+ANONYMOUS = "anonymous"
+OTHER = "other"
+UNMATCHED = "unmatched"
+_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+
+class OperationLabels:
+    """The ``operation`` label of a GraphQL request: its name while fewer than
+    ``limit`` distinct names have been seen, else :data:`OTHER`."""
+
+    def __init__(self, limit: int = MAX_OPERATION_NAMES) -> None:
+        self.limit = limit
+        self._seen: set[str] = set()
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return ANONYMOUS
+        if name in self._seen:
+            return name
+        if not _OPERATION_NAME.match(name) or len(self._seen) >= self.limit:
+            return OTHER
+        self._seen.add(name)
+        return name
+
+
+class Metrics:
+    """The series of one application. In multiprocess mode they live in the
+    directory of :data:`MULTIPROCESS_ENV` (one set per process, summed at scrape);
+    otherwise in a registry of their own, so that two apps in one process (tests)
+    do not count each other's requests."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
+        self.registry = CollectorRegistry(auto_describe=True)
+        owner = None if self.multiprocess else self.registry
+        if not self.multiprocess:
+            ProcessCollector(registry=self.registry)
+        self.operations = OperationLabels()
+        self.requests = Counter(
+            "tracking_http_requests",
+            "HTTP requests answered, by route template, method, status and GraphQL operation.",
+            ["route", "method", "status", "operation"],
+            registry=owner,
+        )
+        self.latency = Histogram(
+            "tracking_http_request_duration_seconds",
+            "Time from a request's arrival to the last byte of its answer.",
+            ["route", "operation"],
+            registry=owner,
+        )
+        self.ingest = Counter(
+            "tracking_ingest_events",
+            "Events posted to /v1/events: accepted (new), duplicate, or rejected.",
+            ["result"],
+            registry=owner,
+        )
+        self.store_calls = Histogram(
+            "tracking_store_call_duration_seconds",
+            "Time of each call into the store, by the interface's method name.",
+            ["call"],
+            buckets=_STORE_BUCKETS,
+            registry=owner,
+        )
+
+    def count_ingest(self, accepted: int, duplicates: int, rejected: int) -> None:
+        for result, count in (
+            ("accepted", accepted),
+            ("duplicate", duplicates),
+            ("rejected", rejected),
+        ):
+            if count:
+                self.ingest.labels(result).inc(count)
+
+    def measure(self, store: Store) -> Store:
+        """``store`` with the time of every coroutine call observed."""
+        return cast(Store, _MeasuredStore(store, self.store_calls))
+
+    def exposition(self, store_size: int | None) -> bytes:
+        registry = self.registry
+        if self.multiprocess:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+        size = CollectorRegistry()
+        if store_size is not None:
+            gauge = Gauge(
+                "tracking_store_size_bytes",
+                "The store's size on disk (SQLite: database file and write-ahead log;"
+                " MongoDB: storage and indexes), read at this scrape.",
+                registry=size,
+            )
+            gauge.set(store_size)
+        return generate_latest(registry) + generate_latest(size)
+
+
+class _MeasuredStore:
+    """Passes every attribute through; times the coroutine methods."""
+
+    def __init__(self, store: Store, histogram: Histogram) -> None:
+        self._store = store
+        self._histogram = histogram
+        self._children: dict[str, Histogram] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._store, name)  # looked up each time: the store's own, as it is now
+        if name.startswith("_") or not iscoroutinefunction(attr):
+            return attr
+        child = self._children.get(name)
+        if child is None:
+            child = self._children[name] = self._histogram.labels(name)
+        return _timed(attr, child)
+
+
+def _timed(
+    call: Callable[..., Awaitable[Any]], histogram: Histogram
+) -> Callable[..., Awaitable[Any]]:
+    @wraps(call)
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await call(*args, **kwargs)
+        finally:
+            histogram.observe(time.perf_counter() - started)
+
+    return timed
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request. The route is read after routing (Starlette
+    leaves the matched route in the scope); the GraphQL view leaves the operation's
+    name in ``scope["state"]["operation"]``."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # an exception that escapes becomes the 500 of the error handler
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            metrics = self.metrics
+            path = getattr(scope.get("route"), "path", None) or UNMATCHED
+            state = scope.get("state", {})
+            operation = NO_OPERATION
+            if "operation" in state:
+                operation = metrics.operations.label(state["operation"])
+            metrics.requests.labels(path, scope["method"], str(status), operation).inc()
+            metrics.latency.labels(path, operation).observe(time.perf_counter() - started)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """The exposition; with ``TRACKING_METRICS_TOKEN`` set, only for that bearer token."""
+    state = request.app.state
+    metrics: Metrics = state.metrics
+    if metrics.token is not None:
+        throttle: FailedAuthThrottle = state.auth_throttle
+        address = client_address(request)
+        if wait := throttle.wait(address):
+            message = "too many failed authentications from this address; retry later"
+            return AuthError(429, "RATE_LIMITED", message, retry_after(wait)).response()
+        token = bearer_token(request) or ""
+        if not hmac.compare_digest(token.encode(), metrics.token.encode()):
+            throttle.failed(address)
+            message = "send 'Authorization: Bearer <TRACKING_METRICS_TOKEN>'"
+            return AuthError(401, "UNAUTHENTICATED", message).response()
+    size = await state.store.size_bytes()
+    return Response(metrics.exposition(size), media_type=CONTENT_TYPE_LATEST)
