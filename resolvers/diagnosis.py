@@ -14,7 +14,7 @@ from graphql.execution.values import VariableValues
 from strawberry import Parent
 
 from resolvers.context import ContextInfo
-from resolvers.fastpath.later import MaybeLater, then
+from resolvers.fastpath.later import MaybeLater, all_then, then
 from resolvers.fastpath.selection import asks_for, field_nodes_below
 from resolvers.navigation import instant
 from resolvers.scalars import DateTime
@@ -149,9 +149,9 @@ def message_diagnosis(root: Parent[records.SentMessage], info: ContextInfo) -> D
     return later  # type: ignore[return-value]  # graphql-core awaits it when it must
 
 
-async def receipt_diagnosis(root: Parent[Any], info: ContextInfo) -> DiagnosisType:
+def receipt_diagnosis(root: Parent[Any], info: ContextInfo) -> DiagnosisType:
     """From the receipt (a ``ReceiptNode``), its push attempts and the recipient's
-    connection logs."""
+    connection logs: at once when the level's prefetch loaded them (``prefetch_diagnoses``)."""
     node: ReceiptNode = root
     message = node.message
     receipt = records.Receipt(
@@ -162,23 +162,25 @@ async def receipt_diagnosis(root: Parent[Any], info: ContextInfo) -> DiagnosisTy
         node.history,
         node.push_skipped,
     )
-    after = rules.next_connection_after(message, receipt)
-    at_send = following = None
-    if after is not None:
-        loaders = info.context.loaders
-        at_send, following = await asyncio.gather(
-            loaders.connections_at.load((node.recipient_id, message.sent_at)),
-            loaders.next_connections.load((node.recipient_id, after)),
+    now = info.context.now
+
+    def found(logs: list[records.ConnectionLog | None]) -> DiagnosisType:
+        at_send, following = logs or (None, None)
+        diagnosis = rules.receipt_diagnosis(
+            message, receipt, node.push_attempts, at_send=at_send, following=following, now=now
         )
-    found = rules.receipt_diagnosis(
-        message,
-        receipt,
-        node.push_attempts,
-        at_send=at_send,
-        following=following,
-        now=info.context.now,
-    )
-    return _shown(found)
+        return _shown(diagnosis)
+
+    after = rules.next_connection_after(message, receipt)
+    if after is None:
+        return found([])
+    loaders = info.context.loaders
+    logs = [
+        loaders.connections_at.load((node.recipient_id, message.sent_at)),
+        loaders.next_connections.load((node.recipient_id, after)),
+    ]
+    later: MaybeLater[DiagnosisType] = all_then(logs, found)
+    return later  # type: ignore[return-value]  # graphql-core awaits it when it must
 
 
 async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisType:

@@ -5,13 +5,14 @@ Every edge reads through a dataloader: a page of receipts asking for
 ``recipient { connectionAt(at: …) }`` costs one store call, whatever its size.
 """
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import Parent
 
 from resolvers.context import ContextInfo
 from resolvers.errors import BadUserInput, OutOfRetention
+from resolvers.fastpath.later import MaybeLater, then
 from resolvers.scalars import DateTime, format_ms
 from resolvers.windows import as_datetime, to_ms
 from store import records
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from resolvers.receipts import ReceiptNode
     from resolvers.user import User
 
+T = TypeVar("T")
 UserRef = Annotated["User", strawberry.lazy("resolvers.user")]
 ConnectionRef = Annotated["ConnectionLogType", strawberry.lazy("resolvers.connection_log")]
 
@@ -88,6 +90,14 @@ def recipient(root: Parent[Any]) -> UserRef:
     return _user(node.recipient_id)
 
 
-async def connection_at(user_id: str, at: DateTime, info: ContextInfo) -> ConnectionRef | None:
+def connection_at(
+    user_id: str, at: DateTime, info: ContextInfo
+) -> MaybeLater[ConnectionRef | None]:
+    """At once when the level's prefetch has loaded it (``prefetch_diagnoses``)."""
     key = (user_id, instant(at, info))
-    return await info.context.loaders.connections_at.load(key)  # type: ignore[return-value]
+    found: MaybeLater[Any] = then(info.context.loaders.connections_at.load(key), _same)
+    return found
+
+
+def _same(value: T) -> T:
+    return value

@@ -1,9 +1,8 @@
 """Receipt-level types: a recipient's status, its history and its push attempts."""
 
 import asyncio
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 from graphql import FieldNode, GraphQLObjectType, get_argument_values
@@ -15,7 +14,7 @@ from resolvers.context import ContextInfo
 from resolvers.diagnosis import DiagnosisType, prefetch_diagnoses, receipt_diagnosis
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
-from resolvers.fastpath.later import MaybeLater, then
+from resolvers.fastpath.later import MaybeLater, all_then, then
 from resolvers.fastpath.selection import asks_for, field_nodes_below
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
@@ -95,8 +94,6 @@ class ReceiptType:
     )
 
 
-T = TypeVar("T")
-R = TypeVar("R")
 RECEIPT_CURSOR = "r"
 PUSH_FIELDS = frozenset({"pushAttempts", "diagnosis"})
 """Fields below a receipt that need its push attempts (a diagnosis reads them)."""
@@ -114,17 +111,6 @@ class ReceiptNode:
     push_attempts: list[records.PushAttempt]
     message: records.SentMessage
     """The message received: the diagnosis reads its send time and result."""
-
-
-def _all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
-    """``fn`` of every future's result: now when all are loaded, else once they are."""
-    if all(f.done() for f in futures):
-        return fn([f.result() for f in futures])
-
-    async def later() -> R:
-        return fn(list(await asyncio.gather(*futures)))
-
-    return later()
 
 
 def receipt_nodes(
@@ -153,7 +139,7 @@ def receipt_nodes(
     if not with_pushes or not receipts:
         return nodes([])
     loader = info.context.loaders.recipient_push_attempts
-    return _all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)
+    return all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)
 
 
 def receipt_request(

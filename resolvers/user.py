@@ -63,7 +63,7 @@ class User:
         description="The connection open at that instant (the latest opened if several); "
         "null when none was. A rejected attempt is never open."
     )
-    async def connection_at(
+    def connection_at(
         self,
         info: ContextInfo,
         at: Annotated[
@@ -74,7 +74,8 @@ class User:
             ),
         ],
     ) -> ConnectionLogType | None:
-        return await navigation.connection_at(str(self.id), at, info)  # type: ignore[return-value]
+        found = navigation.connection_at(str(self.id), at, info)
+        return found  # type: ignore[return-value]  # graphql-core awaits it when it must
 
     @strawberry.field(
         description='"My message failed to send": was the user connected at that instant, '

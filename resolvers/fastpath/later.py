@@ -9,7 +9,7 @@ then, and an awaitable only when the data is still to come.
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,5 +32,16 @@ def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R
         if inspect.isawaitable(result):
             return await result
         return result
+
+    return later()
+
+
+def all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
+    """``fn`` of every future's result: now when all are loaded, else once they are."""
+    if all(f.done() for f in futures):
+        return fn([f.result() for f in futures])
+
+    async def later() -> R:
+        return fn(list(await asyncio.gather(*futures)))
 
     return later()

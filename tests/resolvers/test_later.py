@@ -1,0 +1,37 @@
+"""``resolvers.fastpath.later``: loaded results are used at once, pending ones awaited."""
+
+import asyncio
+import inspect
+
+import pytest
+
+from resolvers.fastpath.later import all_then, then
+
+
+async def test_finished_futures_answer_at_once() -> None:
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future(), loop.create_future()]
+    futures[0].set_result(1)
+    futures[1].set_result(2)
+    assert all_then(futures, sum) == 3
+    assert then(futures[0], lambda v: v + 1) == 2
+    assert then(5, lambda v: v * 2) == 10
+
+
+async def test_a_pending_future_makes_it_an_awaitable_of_the_same_answer() -> None:
+    loop = asyncio.get_running_loop()
+    done, pending = loop.create_future(), loop.create_future()
+    done.set_result(1)
+    later = all_then([done, pending], sum)
+    assert inspect.isawaitable(later)
+    loop.call_soon(pending.set_result, 41)
+    assert await later == 42
+
+
+async def test_a_failed_future_raises_as_awaiting_it_would() -> None:
+    failed = asyncio.get_running_loop().create_future()
+    failed.set_exception(LookupError("gone"))
+    with pytest.raises(LookupError, match="gone"):
+        all_then([failed], sum)
+    with pytest.raises(LookupError, match="gone"):
+        then(failed, lambda v: v)
