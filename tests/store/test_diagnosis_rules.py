@@ -2,8 +2,11 @@
 
 import itertools
 import random
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from store import advice
 from store import diagnosis as rules
@@ -275,3 +278,9 @@ def test_send_verdicts() -> None:
         now=T0 + MIN,
     )
     assert not early.settled
+
+
+@given(st.integers(min_value=0, max_value=253_402_300_799_999))
+def test_utc_writes_the_instant_as_datetime_would(ms: int) -> None:
+    expected = datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert rules.utc(ms) == expected
