@@ -25,15 +25,30 @@ def anchor(at: int | None) -> None:
     _now = at
 
 
-def _event(type_: str, app: str, ago: int, **fields: Any) -> dict[str, Any]:
-    event = {
-        "eventId": fields.pop("eventId", f"ev-{next(_ids)}"),
+def event(
+    type_: str,
+    *,
+    app: str = "app-a",
+    ago: int = 0,
+    at: int | None = None,
+    event_id: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """One wire event (SPEC §4): the envelope (a fresh ``eventId`` unless given; ``at``
+    as given, else ``ago`` ms before :func:`now`) and ``fields`` under their wire
+    names; a field given as ``None`` is left out. Every builder below uses it."""
+    built: dict[str, Any] = {
+        "eventId": event_id or f"ev-{next(_ids)}",
         "type": type_,
         "appKey": app,
-        "at": now() - ago,
+        "at": now() - ago if at is None else at,
     }
-    event.update({k: v for k, v in fields.items() if v is not None})
-    return event
+    built.update({k: v for k, v in fields.items() if v is not None})
+    return built
+
+
+def _event(type_: str, app: str, ago: int, **fields: Any) -> dict[str, Any]:
+    return event(type_, app=app, ago=ago, event_id=fields.pop("eventId", None), **fields)
 
 
 def opened(user: str, conn: str, ago: int, app: str = "app-a", **kw: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ recipient twice; its summary agrees with its receipt list.
 """
 
 import asyncio
-import itertools
 import random
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from resolvers.scalars import format_ms
 from store.interface import Store
 from store.limits import now_ms
 from store.model import KeyRole
+from tests import events as wire_events
 from tests.e2e.conftest import Server, make_key
 
 SECOND = 1000
@@ -34,11 +34,10 @@ INITIAL_MESSAGES = 60
 INITIAL_CONNECTIONS = 30
 INITIAL_RECIPIENTS = 30
 
-_ids = itertools.count()
 
 
 def _event(kind: str, at: int, **fields: Any) -> dict[str, Any]:
-    return {"eventId": f"e{next(_ids)}", "type": kind, "appKey": "app-a", "at": at, **fields}
+    return wire_events.event(kind, at=at, **fields)
 
 
 def message(uid: str, at: int, channel: str = "DIRECT") -> dict[str, Any]:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.auth import create_key
 from server.config import Settings
 from store.interface import Store
 from store.model import KeyRole
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 from tests.store.conftest import BACKENDS, opened_store, sqlite_path
 
 

@@ -27,7 +27,8 @@ def bearer(key: str) -> dict[str, str]:
 
 
 def wire(n: int, kind: str, app: str = "app-a", **fields: Any) -> dict[str, Any]:
-    return {"eventId": f"e{n}", "type": kind, "appKey": app, "at": events.now() - 60_000, **fields}
+    """Event ``e<n>`` of ``kind``, a minute ago."""
+    return events.event(kind, app=app, ago=60_000, event_id=f"e{n}", **fields)
 
 
 def every_type(app: str = "app-a") -> list[dict[str, Any]]:

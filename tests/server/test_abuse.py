@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.auth import FailedAuthThrottle
 from server.config import Settings
 from store.interface import Store
+from tests.server.http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 QUERY = {"query": "{ __typename }"}
 BAD = bearer("ptk_0000_not-a-key")

@@ -4,11 +4,11 @@ import hashlib
 
 import httpx
 import pytest
-from http_helpers import bearer
 
 from server.auth import create_key, hash_key, new_key
 from store.interface import Store
 from store.model import KeyRole
+from tests.server.http_helpers import bearer
 
 QUERY = {"query": '{ message(msgUid: "x") { msgUid } }'}
 

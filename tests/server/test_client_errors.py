@@ -5,7 +5,8 @@ import json
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
+
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 
 def _b64(raw: str) -> str:

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from resolvers.limits import MAX_ESTIMATED_NODES
 from server.app import create_app
@@ -15,6 +14,7 @@ from server.config import Settings
 from server.graphql import MAX_BODY_BYTES
 from server.ratelimit import RATE_LIMIT_HEADERS, RateLimiter
 from store.interface import Store
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 NESTED = """query ($n: Int) { user(id: "u1") { connections(first: 10) { nodes {
   sentMessages(first: $n) { nodes { receipts(first: 3) { nodes { status } } } } } } } }"""

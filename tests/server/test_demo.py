@@ -5,7 +5,6 @@ import itertools
 from collections import Counter, defaultdict
 
 import pytest
-from http_helpers import sqlite_only
 
 from server.demo import SHOWCASE_USER, generate_events, has_demo_data, load_demo
 from server.events import parse_event
@@ -23,6 +22,7 @@ from store.model import (
     SendResult,
 )
 from store.push_errors import lookup
+from tests.server.http_helpers import sqlite_only
 
 NOW = 1_790_000_000_000
 

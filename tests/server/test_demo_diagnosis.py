@@ -4,13 +4,13 @@ through GraphiQL's example query (the console query with diagnoses)."""
 from typing import Any
 
 import httpx
-from http_helpers import bearer, sqlite_only
 
 from server.auth import create_key
 from server.demo import SHOWCASE_USER, load_demo
 from server.graphql import console_query
 from store.interface import Store
 from store.model import KeyRole, Verdict
+from tests.server.http_helpers import bearer, sqlite_only
 
 MESSAGE_VERDICTS = {
     "BLOCKED",

@@ -25,13 +25,14 @@ from store.records import (
     PushAttempted,
     ReceiptChanged,
 )
+from tests import events as wire_events
 
 NOW = 1_750_000_000_000  # 2025-06-15T15:06:40Z
 RETENTION = 7
 
 
 def _base(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"eventId": "e1", "type": kind, "appKey": "app1", "at": NOW - 1000, **fields}
+    return wire_events.event(kind, app="app1", at=NOW - 1000, event_id="e1", **fields)
 
 
 VALID: dict[str, dict[str, Any]] = {

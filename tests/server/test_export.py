@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson, wire
 
 from server import export
 from server.export_rows import CONNECTION_CSV_HEADER, MESSAGE_CSV_HEADER, cell
 from store.limits import now_ms
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
 
 
 def _others() -> list[dict[str, Any]]:

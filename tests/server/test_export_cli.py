@@ -12,12 +12,12 @@ import httpx
 import orjson
 import pytest
 import uvicorn
-from http_helpers import bearer, every_type, ndjson
 
 from server.app import create_app
 from server.cli import main
 from server.config import Settings
 from server.export_cli import Progress, copy
+from tests.server.http_helpers import bearer, every_type, ndjson
 
 
 def _key(capsys: pytest.CaptureFixture[str], store_url: str, app: str, role: str) -> str:

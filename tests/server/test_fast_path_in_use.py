@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from graphql.execution.executor import Executor as ExecutionContext
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from server.graphql import console_query
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 
 def _fields(value: Any) -> int:

@@ -12,13 +12,13 @@ import graphql
 import httpx
 import orjson
 import pytest
-from http_helpers import Keys, bearer, check_graphql
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes, queries
 
 from resolvers.schema import schema
 from tests.fuzzing import fuzz_settings
+from tests.server.http_helpers import Keys, bearer, check_graphql
 
 # On SQLite only: this module fuzzes the HTTP and GraphQL layers, the same on every backend.
 pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])

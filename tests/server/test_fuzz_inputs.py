@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, check_graphql
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzzing import fuzz_settings
+from tests.server.http_helpers import Keys, bearer, check_graphql
 
 pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])
 

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.config import ConfigError, Settings
 from server.graphql import MAX_BODY_BYTES
 from store.interface import Store
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 CONSOLE = "https://console.example.com"
 INTROSPECTION = {"query": "{ __schema { queryType { name } } }"}

@@ -6,12 +6,12 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson, sqlite_only, wire
 
 from server.ingest import MAX_BYTES, MAX_EVENTS
 from store.interface import Store
 from store.limits import DAY_MS, HOUR_MS, now_ms
 from store.records import ConnectionQuery, MessageQuery, PageRequest
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson, sqlite_only, wire
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 

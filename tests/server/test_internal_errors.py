@@ -4,9 +4,9 @@ import logging
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from store.interface import Store
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 SECRET = "sqlite3.OperationalError: disk I/O error at /srv/secret/tracking.db"
 QUERY = """{ user(id: "u1") { connections { nodes { connectionId

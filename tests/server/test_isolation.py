@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from http_helpers import Keys, bearer
 
 from resolvers.scalars import format_ms
 from store.interface import Store
@@ -21,6 +20,7 @@ from store.limits import now_ms
 from store.records import message_key
 from tests.events import HOUR, MINUTE, closed, opened, push, receipt, rejected, sent
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
+from tests.server.http_helpers import Keys, bearer
 
 A_MARK = "ZZA"
 """In every app-A device model, message type, group recipient, push error and reject code."""

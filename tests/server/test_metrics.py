@@ -4,13 +4,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, every_type, ndjson, wire
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
 from server.config import Settings
 from server.metrics import OTHER, OperationLabels
 from store.interface import Store
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import orjson
-from http_helpers import Keys, bearer, ndjson, wire
 
 from store.limits import now_ms
+from tests.server.http_helpers import Keys, bearer, ndjson, wire
 from tests.server.test_persisted_queries import ApqClient
 
 PAGE = """query Page($after: String) {

@@ -5,9 +5,9 @@ import json
 from typing import Any
 
 import httpx
-from http_helpers import Keys, bearer, every_type, ndjson
 
 from server.persisted import MAX_DOCUMENT_CHARS, PersistedQueries
+from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 MESSAGE = """query Message($uid: String!) {
   message(msgUid: $uid) { msgUid result receipts { nodes { recipientId status } } }

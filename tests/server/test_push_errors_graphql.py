@@ -3,11 +3,11 @@
 
 import httpx
 import pytest
-from http_helpers import Keys, bearer, gql, ndjson, wire
 
 from store.model import PushProvider
 from store.push_errors import catalogue
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
+from tests.server.http_helpers import Keys, bearer, gql, ndjson, wire
 
 ERROR_FIELDS = "provider code known meaning action advice retryable reference"
 ATTEMPTS = f"""{{ message(msgUid: "P1") {{ receipts {{ nodes {{ recipientId

@@ -4,12 +4,12 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 from server.app import create_app
 from server.config import Settings
 from server.ratelimit import RateLimiter
 from store.interface import Store
+from tests.server.http_helpers import Clock, Keys, bearer, every_type, ndjson
 
 QUERY = {"query": '{ user(id: "u1") { id } }'}
 

@@ -12,12 +12,12 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz_ingest import broken_events, valid_events
 
 from server import wire
 from server.ingest import BodyError, decode_events, read_events, validate
 from store.limits import now_ms
 from tests.fuzzing import fuzz_settings
+from tests.server.event_strategies import broken_events, valid_events
 
 NDJSON = "application/x-ndjson"
 JSON = "application/json"

@@ -8,39 +8,27 @@ import pytest
 from store.interface import InvalidCursor, Store
 from store.limits import now_ms
 from store.records import ConnectionQuery, MessageQuery, Page, PageRequest
+from tests import events
 from tests.store import wire
 
 SENDER = "pager"
 
 
 def _sent(i: int, at: int) -> dict[str, Any]:
-    return {
-        "eventId": f"p-{i}",
-        "type": "message.sent",
-        "appKey": "app-a",
-        "at": at,
-        "senderId": SENDER,
-        "targetId": "bob",
-        "channelType": "DIRECT",
-        "messageType": "NX:TxtMsg",
-        "source": "IOS",
-        "result": "SENT",
-        "msgUid": f"uid-{i}",
-    }
+    return events.sent(SENDER, "bob", 0, f"uid-{i}", source="IOS", at=at, eventId=f"p-{i}")
 
 
 def _opened(i: int, at: int) -> dict[str, Any]:
-    return {
-        "eventId": f"o-{i}",
-        "type": "connection.opened",
-        "appKey": "app-a",
-        "at": at,
-        "userId": SENDER,
-        "connectionId": f"conn-{i}",
-        "sdkVersion": "5.12.0",
-        "platform": "IOS",
-        "ip": "192.0.2.1",
-    }
+    return events.event(
+        "connection.opened",
+        at=at,
+        event_id=f"o-{i}",
+        userId=SENDER,
+        connectionId=f"conn-{i}",
+        sdkVersion="5.12.0",
+        platform="IOS",
+        ip="192.0.2.1",
+    )
 
 
 def _times(now: int) -> list[int]:
