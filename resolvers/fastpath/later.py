@@ -10,12 +10,12 @@ then, and an awaitable only when the data is still to come.
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-MaybeLater = T | Awaitable[T]
+MaybeLater: TypeAlias = T | Awaitable[T]
 
 
 def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R]:
@@ -25,10 +25,11 @@ def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R
         if value.done():
             return fn(value.result())
     elif not inspect.isawaitable(value):
-        return fn(value)  # type: ignore[arg-type]
+        return fn(value)
+    pending: Awaitable[T] = value
 
     async def later() -> R:
-        result = fn(await value)  # type: ignore[misc]
+        result = fn(await pending)
         if inspect.isawaitable(result):
             return await result
         return result
