@@ -75,11 +75,13 @@ class ConnectionLogType(Node):
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, records.ConnectionLog)
 
-    @strawberry.field(description="Global id of this connection log entry, for node(id).")
+    @strawberry.field(  # type: ignore[misc, untyped-decorator]  # typed Any (strawberry#1929); resolves Node.id
+        description="Global id of this connection log entry, for node(id)."
+    )
     def id(self, root: Parent[records.ConnectionLog]) -> strawberry.ID:
         return strawberry.ID(ids.encode(ids.CONNECTION_LOG, root.user_id, root.key))
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="What this user sent while this connection was open (sentAt within "
         "[connectedAt, disconnectedAt or now]), every channel type and source, newest first."
     )

@@ -68,7 +68,7 @@ def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQu
     "the read key belongs to."
 )
 class Query:
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="A user of the app, to navigate to their connections; never null: a user "
         "with no data has empty lists."
     )
@@ -80,11 +80,13 @@ class Query:
     ) -> User:
         return User(id=id)
 
-    @strawberry.field(description="What the caller's read key sees: its app and the data rules.")
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
+        description="What the caller's read key sees: its app and the data rules."
+    )
     def viewer(self, info: ContextInfo) -> Viewer:
         return viewer(info)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="Messages one user sent in a time window, newest first (ties in a stable "
         "order)."
     )
@@ -107,7 +109,7 @@ class Query:
             raise BadUserInput("after: not a cursor of this list") from None
         return connection(page, lambda: loaders.message_counts.load(query), after)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="A message by its msgUid; null when there is none in the retention window "
         "(blocked messages have no msgUid: find them with sentMessages or node)."
     )
@@ -121,7 +123,7 @@ class Query:
         key = records.message_key(msg_uid, "")
         return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="An object by its global id; null when there is none, or when it belongs "
         "to another app."
     )
@@ -143,7 +145,7 @@ class Query:
                 return found  # type: ignore[return-value]
         return None
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The push error catalogue: what each provider's error code means and what "
         "to do. Without arguments, every entry; with a provider and a code the catalogue "
         "does not know, the one entry that says so (known: false)."
