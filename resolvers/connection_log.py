@@ -111,4 +111,4 @@ class ConnectionLogType(Node):
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         await prefetch_receipts(page, info)
-        return connection(page, lambda: counts.load(query) if count is None else count, after)
+        return connection(page, lambda: counts.load(query) if count is None else count, after)  # type: ignore[arg-type]  # records resolve as SentMessageType

@@ -107,7 +107,7 @@ class Query:
             page = await loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: loaders.message_counts.load(query), after)
+        return connection(page, lambda: loaders.message_counts.load(query), after)  # type: ignore[arg-type]  # records resolve as SentMessageType
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="A message by its msgUid; null when there is none in the retention window "

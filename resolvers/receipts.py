@@ -153,7 +153,7 @@ def receipt_nodes(
     if not with_pushes or not receipts:
         return nodes([])
     loader = info.context.loaders.recipient_push_attempts
-    return _all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)
+    return _all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)  # type: ignore[misc]  # load() returns a Future, typed Awaitable
 
 
 def receipt_request(

@@ -8,7 +8,14 @@ from strawberry import Parent
 from resolvers import ids, navigation
 from resolvers.context import ContextInfo
 from resolvers.diagnosis import DiagnosisType, message_diagnosis
-from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
+from resolvers.enums import (
+    BuiltinMessageType,
+    ChannelType,
+    MessageSource,
+    MuteScope,
+    ReceiptStatus,
+    SendResult,
+)
 from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_directly, asks_for
 from resolvers.limits import RECEIPTS_FIRST
@@ -18,7 +25,6 @@ from resolvers.receipts import (
     PUSH_FIELDS,
     RECEIPT_CURSOR,
     ReceiptNode,
-    ReceiptStatus,
     ReceiptSummary,
     ReceiptType,
     receipt_nodes,
@@ -146,7 +152,7 @@ class SentMessageType(Node):
 
             def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
                 edges = [records.Edge(ids.encode(RECEIPT_CURSOR, n.recipient_id), n) for n in nodes]
-                return connection(records.Page(edges, found.has_next_page), count, after)
+                return connection(records.Page(edges, found.has_next_page), count, after)  # type: ignore[arg-type]  # ReceiptNode resolves as ReceiptType
 
             receipts = [e.node for e in found.edges]
             return then(

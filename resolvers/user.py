@@ -57,7 +57,7 @@ class User:
             page = await ctx.loaders.connection_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: ctx.loaders.connection_counts.load(query), after)
+        return connection(page, lambda: ctx.loaders.connection_counts.load(query), after)  # type: ignore[arg-type]  # records resolve as ConnectionLogType
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The connection open at that instant (the latest opened if several); "
