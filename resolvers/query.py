@@ -121,7 +121,7 @@ class Query:
         ],
     ) -> SentMessageType | None:
         key = records.message_key(msg_uid, "")
-        return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]
+        return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]  # a record, resolved as SentMessageType
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="An object by its global id; null when there is none, or when it belongs "
@@ -139,10 +139,10 @@ class Query:
         loaders = info.context.loaders
         match parts:
             case [ids.SENT_MESSAGE, key]:
-                return await loaders.messages_by_key.load(key)  # type: ignore[return-value]
+                return await loaders.messages_by_key.load(key)  # type: ignore[return-value]  # resolved as SentMessageType
             case [ids.CONNECTION_LOG, user_id, key]:
                 found = await loaders.connections_by_key.load((user_id, key))
-                return found  # type: ignore[return-value]
+                return found  # type: ignore[return-value]  # a record, resolved as ConnectionLogType
         return None
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)

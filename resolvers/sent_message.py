@@ -161,7 +161,7 @@ class SentMessageType(Node):
             )
 
         # synchronous when the page's resolver has loaded the receipts already
-        return then(loaders.receipts.page(request), page)  # type: ignore[return-value]
+        return then(loaders.receipts.page(request), page)  # type: ignore[return-value]  # graphql-core awaits it when it must
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="How many recipients are in each status, counted over every receipt "
