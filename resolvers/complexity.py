@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    ConstValueNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -39,6 +40,7 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    ValueNode,
     VariableNode,
     get_named_type,
 )
@@ -101,7 +103,7 @@ class Walker:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self.variables = variables
-        self.defaults: dict[str, Any] = {}
+        self.defaults: dict[str, ConstValueNode | None] = {}
         self._fragment_costs: dict[str, Cost] = {}
         self._in_progress: set[str] = set()
 
@@ -160,7 +162,7 @@ class Walker:
         for arg in node.arguments or ():
             if arg.name.value != _PAGE_SIZE_ARG:
                 continue
-            literal = arg.value
+            literal: ValueNode | None = arg.value
             if isinstance(literal, VariableNode):
                 name = literal.name.value
                 if name in self.variables:

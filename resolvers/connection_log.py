@@ -75,11 +75,13 @@ class ConnectionLogType(Node):
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, records.ConnectionLog)
 
-    @strawberry.field(description="Global id of this connection log entry, for node(id).")
+    @strawberry.field(  # type: ignore[misc, untyped-decorator]  # typed Any (strawberry#1929); resolves Node.id
+        description="Global id of this connection log entry, for node(id)."
+    )
     def id(self, root: Parent[records.ConnectionLog]) -> strawberry.ID:
         return strawberry.ID(ids.encode(ids.CONNECTION_LOG, root.user_id, root.key))
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="What this user sent while this connection was open (sentAt within "
         "[connectedAt, disconnectedAt or now]), every channel type and source, newest first."
     )
@@ -109,4 +111,4 @@ class ConnectionLogType(Node):
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
         await prefetch_receipts(page, info)
-        return connection(page, lambda: counts.load(query) if count is None else count, after)
+        return connection(page, lambda: counts.load(query) if count is None else count, after)  # type: ignore[arg-type]  # records resolve as SentMessageType

@@ -6,12 +6,13 @@ costs a handful of store calls); the rules are ``store.diagnosis``.
 """
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType, get_argument_values
 from graphql.execution.values import VariableValues
 from strawberry import Parent
+from strawberry.types.enum import has_enum_definition
 
 from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, all_then, then
@@ -30,16 +31,17 @@ NEARBY_FIRST = 100
 """Connection logs read around an instant to find refused connect attempts."""
 
 
-def _describe(enum: Any, description: str, values: dict[str, str]) -> Any:
+def _describe(enum: type, description: str, values: dict[str, str]) -> None:
+    assert has_enum_definition(enum), enum
     definition = enum.__strawberry_definition__
     definition.description = description
     for value in definition.values:
         value.description = values[value.name]
-    return enum
 
 
-Verdict = _describe(
-    strawberry.enum(model.Verdict),
+Verdict: TypeAlias = model.Verdict
+_describe(
+    strawberry.enum(Verdict),
     "The answer of a diagnosis. Which values occur depends on what is diagnosed: "
     "a user's connection (sendDiagnosis), a message, or one recipient of it.",
     {
@@ -71,8 +73,9 @@ Verdict = _describe(
     },
 )
 
-FindingCode = _describe(
-    strawberry.enum(model.FindingCode),
+FindingCode: TypeAlias = model.FindingCode
+_describe(
+    strawberry.enum(FindingCode),
     "The kind of evidence a finding records.",
     {
         "CONNECTION_OPEN": "A connection of the user was open at the instant asked about.",
@@ -142,7 +145,7 @@ def message_diagnosis(root: Parent[records.SentMessage], info: ContextInfo) -> D
     scope = receipt_scope(message)
     if scope is None:
         return _shown(rules.message_diagnosis(message, records.ReceiptCounts(), now))
-    counts = info.context.loaders.receipts.summary(scope)
+    counts: MaybeLater[records.ReceiptCounts] = info.context.loaders.receipts.summary(scope)
     later: MaybeLater[DiagnosisType] = then(
         counts, lambda c: _shown(rules.message_diagnosis(message, c, now))
     )

@@ -4,7 +4,10 @@ The store's enums stay plain Python; what each value means to an API client is
 written here, once, and attached to the registered GraphQL enum.
 """
 
+from typing import TypeAlias
+
 import strawberry
+from strawberry.types.enum import has_enum_definition
 
 from store import model
 from store.catalogue import OBJECT_NAME_OF
@@ -14,7 +17,8 @@ from store.limits import SETTLE_MS
 def _describe(enum: type, description: str, values: dict[str, str]) -> None:
     """Give a registered enum its description and each value its own; a value left
     undescribed is a KeyError at import, so a new value cannot slip in without one."""
-    definition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    assert has_enum_definition(enum), enum
+    definition = enum.__strawberry_definition__
     definition.description = description
     for value in definition.values:
         value.description = values[value.name]
@@ -31,7 +35,8 @@ def _with_object_names(labels: dict[str, str]) -> dict[str, str]:
     }
 
 
-Platform = strawberry.enum(model.Platform)
+Platform: TypeAlias = model.Platform
+strawberry.enum(Platform)
 _describe(
     Platform,
     "The operating system family of the client SDK that opened a connection.",
@@ -44,7 +49,8 @@ _describe(
     },
 )
 
-DisconnectReason = strawberry.enum(model.DisconnectReason)
+DisconnectReason: TypeAlias = model.DisconnectReason
+strawberry.enum(DisconnectReason)
 _describe(
     DisconnectReason,
     "Why a connection closed, as the Nexconn server recorded it.",
@@ -62,7 +68,8 @@ _describe(
     },
 )
 
-ChannelType = strawberry.enum(model.ChannelType)
+ChannelType: TypeAlias = model.ChannelType
+strawberry.enum(ChannelType)
 _describe(
     ChannelType,
     "The kind of conversation a message was sent in; it sets what targetId names.",
@@ -77,7 +84,8 @@ _describe(
     },
 )
 
-MessageSource = strawberry.enum(model.MessageSource)
+MessageSource: TypeAlias = model.MessageSource
+strawberry.enum(MessageSource)
 _describe(
     MessageSource,
     "Where a message was sent from: a client SDK, or the app's server.",
@@ -91,7 +99,8 @@ _describe(
     },
 )
 
-SendResult = strawberry.enum(model.SendResult)
+SendResult: TypeAlias = model.SendResult
+strawberry.enum(SendResult)
 _describe(
     SendResult,
     "What the Nexconn server did with a message when it was sent: accepted it, or a "
@@ -108,7 +117,8 @@ _describe(
     },
 )
 
-MuteScope = strawberry.enum(model.MuteScope)
+MuteScope: TypeAlias = model.MuteScope
+strawberry.enum(MuteScope)
 _describe(
     MuteScope,
     "Which mute stopped a MUTED message.",
@@ -119,7 +129,8 @@ _describe(
     },
 )
 
-PushSkipReason = strawberry.enum(model.PushSkipReason)
+PushSkipReason: TypeAlias = model.PushSkipReason
+strawberry.enum(PushSkipReason)
 _describe(
     PushSkipReason,
     "Why an OFFLINE recipient was sent no push notification.",
@@ -132,7 +143,8 @@ _describe(
     },
 )
 
-PushProvider = strawberry.enum(model.PushProvider)
+PushProvider: TypeAlias = model.PushProvider
+strawberry.enum(PushProvider)
 _describe(
     PushProvider,
     "The push service a notification was handed to.",
@@ -147,7 +159,8 @@ _describe(
     },
 )
 
-BuiltinMessageType = strawberry.enum(model.BuiltinMessageType)
+BuiltinMessageType: TypeAlias = model.BuiltinMessageType
+strawberry.enum(BuiltinMessageType)
 _describe(
     BuiltinMessageType,
     "Nexconn's built-in message types; SentMessage.messageType carries the ObjectName "
@@ -176,7 +189,8 @@ _describe(
     ),
 )
 
-ConnectionStatus = strawberry.enum(model.ConnectionStatus)
+ConnectionStatus: TypeAlias = model.ConnectionStatus
+strawberry.enum(ConnectionStatus)
 _describe(
     ConnectionStatus,
     "The state of a connection log entry.",
@@ -188,7 +202,8 @@ _describe(
     },
 )
 
-ReceiptStatus = strawberry.enum(model.ReceiptStatus)
+ReceiptStatus: TypeAlias = model.ReceiptStatus
+strawberry.enum(ReceiptStatus)
 _describe(
     ReceiptStatus,
     "What happened to a message for one recipient: the status of the latest status "
@@ -205,7 +220,8 @@ _describe(
     },
 )
 
-PushErrorAction = strawberry.enum(model.PushErrorAction)
+PushErrorAction: TypeAlias = model.PushErrorAction
+strawberry.enum(PushErrorAction)
 _describe(
     PushErrorAction,
     "What a push provider's error asks of the developer.",

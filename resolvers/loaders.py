@@ -68,7 +68,7 @@ def _page_loader(
                 results.append(error)
         return results
 
-    return DataLoader(load_fn=load)  # type: ignore[arg-type]  # exceptions fail their key
+    return DataLoader(load_fn=load)
 
 
 class ReceiptLoader:

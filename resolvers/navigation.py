@@ -82,7 +82,7 @@ async def sent_on(root: Parent[records.SentMessage], info: ContextInfo) -> Conne
     if root.connection_id is None or root.source is MessageSource.SERVER_API:
         return None
     key = (root.sender_id, records.connection_key(root.connection_id, ""))
-    return await info.context.loaders.connections_by_key.load(key)  # type: ignore[return-value]
+    return await info.context.loaders.connections_by_key.load(key)  # type: ignore[return-value]  # resolved as ConnectionLogType
 
 
 def recipient(root: Parent[Any]) -> UserRef:

@@ -67,11 +67,13 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The page's items, in the list's order, without cursors.")
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
+        description="The page's items, in the list's order, without cursors."
+    )
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="How many items every page together holds (the whole list for the "
         "same arguments, not just this page)."
     )

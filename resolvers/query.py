@@ -68,7 +68,7 @@ def _message_query(f: SentMessageFilter, info: ContextInfo) -> records.MessageQu
     "the read key belongs to."
 )
 class Query:
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="A user of the app, to navigate to their connections; never null: a user "
         "with no data has empty lists."
     )
@@ -80,11 +80,13 @@ class Query:
     ) -> User:
         return User(id=id)
 
-    @strawberry.field(description="What the caller's read key sees: its app and the data rules.")
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
+        description="What the caller's read key sees: its app and the data rules."
+    )
     def viewer(self, info: ContextInfo) -> Viewer:
         return viewer(info)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="Messages one user sent in a time window, newest first (ties in a stable "
         "order)."
     )
@@ -105,9 +107,9 @@ class Query:
             page = await loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: loaders.message_counts.load(query), after)
+        return connection(page, lambda: loaders.message_counts.load(query), after)  # type: ignore[arg-type]  # records resolve as SentMessageType
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="A message by its msgUid; null when there is none in the retention window "
         "(blocked messages have no msgUid: find them with sentMessages or node)."
     )
@@ -119,9 +121,9 @@ class Query:
         ],
     ) -> SentMessageType | None:
         key = records.message_key(msg_uid, "")
-        return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]
+        return await info.context.loaders.messages_by_key.load(key)  # type: ignore[return-value]  # a record, resolved as SentMessageType
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="An object by its global id; null when there is none, or when it belongs "
         "to another app."
     )
@@ -137,13 +139,13 @@ class Query:
         loaders = info.context.loaders
         match parts:
             case [ids.SENT_MESSAGE, key]:
-                return await loaders.messages_by_key.load(key)  # type: ignore[return-value]
+                return await loaders.messages_by_key.load(key)  # type: ignore[return-value]  # resolved as SentMessageType
             case [ids.CONNECTION_LOG, user_id, key]:
                 found = await loaders.connections_by_key.load((user_id, key))
-                return found  # type: ignore[return-value]
+                return found  # type: ignore[return-value]  # a record, resolved as ConnectionLogType
         return None
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The push error catalogue: what each provider's error code means and what "
         "to do. Without arguments, every entry; with a provider and a code the catalogue "
         "does not know, the one entry that says so (known: false)."

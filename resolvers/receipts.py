@@ -52,7 +52,7 @@ class PushAttemptType:
         "succeeded."
     )
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="What the provider's error means and what to do (the push error "
         "catalogue); null for a successful attempt."
     )

@@ -8,7 +8,14 @@ from strawberry import Parent
 from resolvers import ids, navigation
 from resolvers.context import ContextInfo
 from resolvers.diagnosis import DiagnosisType, message_diagnosis
-from resolvers.enums import BuiltinMessageType, ChannelType, MessageSource, MuteScope, SendResult
+from resolvers.enums import (
+    BuiltinMessageType,
+    ChannelType,
+    MessageSource,
+    MuteScope,
+    ReceiptStatus,
+    SendResult,
+)
 from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.selection import asks_directly, asks_for
 from resolvers.limits import RECEIPTS_FIRST
@@ -18,7 +25,6 @@ from resolvers.receipts import (
     PUSH_FIELDS,
     RECEIPT_CURSOR,
     ReceiptNode,
-    ReceiptStatus,
     ReceiptSummary,
     ReceiptType,
     receipt_nodes,
@@ -81,33 +87,33 @@ class SentMessageType(Node):
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
         return isinstance(obj, records.SentMessage)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[misc, untyped-decorator]  # typed Any (strawberry#1929); resolves Node.id
         description="Global id of this message, for node(id); stable even for a blocked "
         "message with no msgUid."
     )
     def id(self, root: Parent[records.SentMessage]) -> strawberry.ID:
         return strawberry.ID(ids.encode(ids.SENT_MESSAGE, root.key))
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The built-in type messageType names; null for custom message types."
     )
     def builtin_type(self, root: Parent[records.SentMessage]) -> BuiltinMessageType | None:
         return BUILTIN_OBJECT_NAMES.get(root.message_type)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="What the result means, in the words the API shows the sender; null for SENT."
     )
     def prompt(self, root: Parent[records.SentMessage]) -> str | None:
         return prompt_for(root.result, root.mute_scope)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description=f"True from sentAt + {SETTLE_MS // 60_000} minutes: receipts and push "
         "results arriving later are not expected, so statuses no longer change."
     )
     def status_settled(self, root: Parent[records.SentMessage], info: ContextInfo) -> bool:
         return info.context.now >= root.sent_at + SETTLE_MS
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="One receipt per recipient, ordered by recipientId: for DIRECT messages "
         "the target, for GROUP messages each member it was sent to. Empty for blocked, OPEN "
         "and SYSTEM messages."
@@ -146,7 +152,7 @@ class SentMessageType(Node):
 
             def done(nodes: list[ReceiptNode]) -> Connection[ReceiptType]:
                 edges = [records.Edge(ids.encode(RECEIPT_CURSOR, n.recipient_id), n) for n in nodes]
-                return connection(records.Page(edges, found.has_next_page), count, after)
+                return connection(records.Page(edges, found.has_next_page), count, after)  # type: ignore[arg-type]  # ReceiptNode resolves as ReceiptType
 
             receipts = [e.node for e in found.edges]
             return then(
@@ -155,9 +161,9 @@ class SentMessageType(Node):
             )
 
         # synchronous when the page's resolver has loaded the receipts already
-        return then(loaders.receipts.page(request), page)  # type: ignore[return-value]
+        return then(loaders.receipts.page(request), page)  # type: ignore[return-value]  # graphql-core awaits it when it must
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="How many recipients are in each status, counted over every receipt "
         "(not just a page); all zero for messages without receipts."
     )

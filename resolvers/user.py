@@ -21,7 +21,7 @@ from store.limits import HORIZON_GRACE_MS
 class User:
     id: strawberry.ID = strawberry.field(description="The user id, as the app knows it.")
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The user's connections and refused connect attempts that were open at any "
         "time in [since, until), newest first; default: the whole retention window."
     )
@@ -57,9 +57,9 @@ class User:
             page = await ctx.loaders.connection_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
-        return connection(page, lambda: ctx.loaders.connection_counts.load(query), after)
+        return connection(page, lambda: ctx.loaders.connection_counts.load(query), after)  # type: ignore[arg-type]  # records resolve as ConnectionLogType
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description="The connection open at that instant (the latest opened if several); "
         "null when none was. A rejected attempt is never open."
     )
@@ -77,7 +77,7 @@ class User:
         found = navigation.connection_at(str(self.id), at, info)
         return found  # type: ignore[return-value]  # graphql-core awaits it when it must
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)
         description='"My message failed to send": was the user connected at that instant, '
         "and if not, why (the last disconnection, refused connect attempts, the next connection)."
     )

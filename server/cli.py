@@ -8,6 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from server import export_cli
 from server.auth import ALL_APPS, create_key
@@ -180,7 +181,20 @@ def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
     return 0
 
 
-def uvicorn_options(settings: Settings) -> dict[str, object]:
+class UvicornOptions(TypedDict):
+    """The keyword arguments ``serve`` gives ``uvicorn.run``."""
+
+    host: str
+    port: int
+    log_level: str
+    proxy_headers: bool
+    forwarded_allow_ips: str
+    limit_concurrency: int
+    timeout_keep_alive: int
+    h11_max_incomplete_event_size: int
+
+
+def uvicorn_options(settings: Settings) -> UvicornOptions:
     """How ``serve`` runs uvicorn: its limits come from the settings (see README)."""
     return {
         "host": settings.host,

@@ -3,6 +3,7 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any, TypedDict, Unpack, cast
 
 from store.limits import DEFAULT_RETENTION_DAYS
 
@@ -22,6 +23,27 @@ DEFAULT_BODY_TIMEOUT_S = 30.0
 
 class ConfigError(ValueError):
     """A setting with a value the server cannot use."""
+
+
+class SettingsOverrides(TypedDict, total=False):
+    """What ``Settings.with_overrides`` takes: any setting, or None to keep it."""
+
+    store_url: str | None
+    retention_days: int | None
+    host: str | None
+    port: int | None
+    purge_interval_s: float | None
+    rate_limit_per_s: float | None
+    rate_limit_burst: int | None
+    auth_failures_per_s: float | None
+    auth_failure_burst: int | None
+    forwarded_allow_ips: str | None
+    limit_concurrency: int | None
+    keep_alive_s: int | None
+    body_timeout_s: float | None
+    cors_origins: tuple[str, ...] | None
+    graphiql: bool | None
+    introspection: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +120,11 @@ class Settings:
             metrics_token=env.get("TRACKING_METRICS_TOKEN") or None,
         )
 
-    def with_overrides(self, **overrides: object) -> "Settings":
+    def with_overrides(self, **overrides: Unpack[SettingsOverrides]) -> "Settings":
         """A copy with every override that is not None applied (command-line options)."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        # each value has its field's type (SettingsOverrides), which mypy loses in the filter
+        return replace(self, **cast(dict[str, Any], changes))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:

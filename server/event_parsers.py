@@ -13,10 +13,12 @@ from typing import Any
 
 import msgspec
 
+from store.records import Event
+
 FieldSpec = tuple[str, str, Callable[[Any], Any] | int, bool]
 """(wire name, record attribute, checker or maximum string length, required)."""
 
-Parser = Callable[[Any, str, str, int], Any]
+Parser = Callable[[Any, str, str, int], Event]
 """(``raw.get``, or the decoded struct, app, event id, at) -> record; raises the table's
 errors."""
 

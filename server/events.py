@@ -311,7 +311,7 @@ def parse_event(
     if at > now + MAX_FUTURE_MS:
         raise EventError("at", f"more than {MAX_FUTURE_MS // 60_000} minutes in the future")
 
-    return spec(get, app, event_id, at)  # type: ignore[no-any-return]
+    return spec(get, app, event_id, at)
 
 
 def _field_error(wire: str, value: Any, max_len: int) -> EventError:

@@ -85,7 +85,7 @@ def _enum(params: QueryParams, name: str, enum: type[E]) -> E | None:
     try:
         return enum(value)
     except ValueError:
-        names = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+        names = ", ".join(m.value for m in enum)
         raise ExportParamError(name, f"{name}: '{value}' is not one of {names}") from None
 
 

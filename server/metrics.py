@@ -133,7 +133,7 @@ class Metrics:
         registry = self.registry
         if self.multiprocess:
             registry = CollectorRegistry()
-            MultiProcessCollector(registry)
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
         size = CollectorRegistry()
         if store_size is not None:
             gauge = Gauge(

@@ -16,7 +16,7 @@ holds the two to each other).
 """
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Union, cast
 
 import msgspec
 
@@ -44,8 +44,8 @@ def _text(max_len: int) -> Any:
 class WireEvent(msgspec.Struct, kw_only=True, gc=False, tag_field="type"):
     """The fields every event has (SPEC §4), by their wire names."""
 
-    eventId: _text(EVENT_ID_MAX)  # type: ignore[valid-type]  # a msgspec constraint
-    appKey: _text(APP_KEY_MAX)  # type: ignore[valid-type]
+    eventId: Annotated[str, msgspec.Meta(min_length=1, max_length=EVENT_ID_MAX)]
+    appKey: Annotated[str, msgspec.Meta(min_length=1, max_length=APP_KEY_MAX)]
     at: int | str
 
 
@@ -70,7 +70,8 @@ def _struct(kind: str, fields: tuple[FieldSpec, ...]) -> type[WireEvent]:
         kind_of = _field_type(check)
         specs.append((wire, kind_of) if required else (wire, kind_of | None, None))
     name = "Wire_" + kind.replace(".", "_")
-    return msgspec.defstruct(name, specs, bases=(WireEvent,), tag=kind, kw_only=True, gc=False)
+    struct = msgspec.defstruct(name, specs, bases=(WireEvent,), tag=kind, kw_only=True, gc=False)
+    return cast(type[WireEvent], struct)  # defstruct's stub returns type[Struct], whatever bases
 
 
 _STRUCTS: dict[type[WireEvent], Parser] = {}
@@ -84,15 +85,17 @@ for _kind, (_cls, _fields, _constants, _finish) in _TYPES.items():
         decoded=_decoded,
     )
 
-_ANY_EVENT = Union[tuple(_STRUCTS)]  # noqa: UP007  # a runtime union of the generated types
-_ARRAY = msgspec.json.Decoder(list[_ANY_EVENT])  # type: ignore[valid-type]
-_LINE = msgspec.json.Decoder(_ANY_EVENT)
+_ANY_EVENT: object = Union[tuple(_STRUCTS)]  # noqa: UP007  # a runtime union of the generated types
+_ARRAY: msgspec.json.Decoder[list[WireEvent]] = msgspec.json.Decoder(
+    list[_ANY_EVENT]  # type: ignore[valid-type]  # the union is built at run time, not a static type
+)
+_LINE: msgspec.json.Decoder[WireEvent] = msgspec.json.Decoder(_ANY_EVENT)
 
 
 def decode_array(body: bytes) -> list[WireEvent] | None:
     """The events of a JSON array body, or None when any of them does not decode."""
     try:
-        return _ARRAY.decode(body)  # type: ignore[no-any-return]
+        return _ARRAY.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
 

@@ -37,9 +37,9 @@ def open_store(url: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> Store:
         return SqliteStore(path, retention_days)
     scheme = urlsplit(url).scheme.lower() if "://" in url else ""
     if scheme in ("mongodb", "mongodb+srv"):
-        from store.mongo import MongoStore  # type: ignore[import-not-found,unused-ignore]
+        from store.mongo import MongoStore
 
-        return MongoStore(url, retention_days)  # type: ignore[no-any-return,unused-ignore]
+        return MongoStore(url, retention_days)
     raise ValueError(
         f"unsupported store URL scheme {scheme!r} in {url!r}: use sqlite:/// or mongodb://"
     )

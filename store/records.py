@@ -36,7 +36,7 @@ class _EventRecord(msgspec.Struct, frozen=True, gc=False):
     ``gc=False`` because a record holds only strings, numbers and enums."""
 
 
-class ConnectionOpened(_EventRecord):
+class ConnectionOpened(_EventRecord, frozen=True):
     app: str
     event_id: str
     at: int
@@ -49,7 +49,7 @@ class ConnectionOpened(_EventRecord):
     os_version: str | None = None
 
 
-class ConnectionClosed(_EventRecord):
+class ConnectionClosed(_EventRecord, frozen=True):
     app: str
     event_id: str
     at: int
@@ -58,7 +58,7 @@ class ConnectionClosed(_EventRecord):
     reason: DisconnectReason
 
 
-class ConnectionRejected(_EventRecord):
+class ConnectionRejected(_EventRecord, frozen=True):
     app: str
     event_id: str
     at: int
@@ -72,7 +72,7 @@ class ConnectionRejected(_EventRecord):
     description: str | None = None
 
 
-class MessageSent(_EventRecord):
+class MessageSent(_EventRecord, frozen=True):
     app: str
     event_id: str
     at: int
@@ -87,7 +87,7 @@ class MessageSent(_EventRecord):
     mute_scope: MuteScope | None = None
 
 
-class ReceiptChanged(_EventRecord):
+class ReceiptChanged(_EventRecord, frozen=True):
     """`message.delivered`, `message.not_delivered` or `message.offline`."""
 
     app: str
@@ -99,7 +99,7 @@ class ReceiptChanged(_EventRecord):
     push_skipped: PushSkipReason | None = None
 
 
-class PushAttempted(_EventRecord):
+class PushAttempted(_EventRecord, frozen=True):
     app: str
     event_id: str
     at: int

@@ -40,6 +40,7 @@ Strawberry's per-call wrappers (``resolvers.fastpath.lean``).
 whole GraphQL suite both ways).
 """
 
+import builtins
 import inspect
 import os
 from collections.abc import Callable
@@ -74,7 +75,7 @@ class _Impure(Exception):
 
 class _Leaf(NamedTuple):
     type: GraphQLLeafType
-    plain: frozenset[type]
+    plain: frozenset[builtins.type]
     """Value types serialised inline; anything else takes graphql-core's path."""
     names: dict[Any, Any] | None
     """For an enum: each member's serialised name, computed once by the type itself."""
@@ -102,6 +103,8 @@ def _parent_call(field: StrawberryField) -> Callable[[Any], Any] | None:
     if len(resolver.signature.parameters) != len(reserved) + bool(resolver.self_parameter):
         return None  # a parameter Strawberry fills in some other way
     func = resolver.wrapped_func
+    if not callable(func):  # an unbound classmethod: Strawberry's own call refuses it too
+        return None
     names = [p.name for p in reserved]
     with_self = resolver.self_parameter is not None
 
@@ -142,8 +145,10 @@ def _plan(field: GraphQLField) -> _Plan | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField) or field.args:
         return None
-    non_null = isinstance(field.type, GraphQLNonNull)
-    inner = field.type.of_type if non_null else field.type
+    if isinstance(field.type, GraphQLNonNull):
+        non_null, inner = True, field.type.of_type
+    else:
+        non_null, inner = False, field.type
     leaf = _leaf(inner) if is_leaf_type(inner) else None
     if definition.is_basic_field:
         if definition.default_resolver is not getattr:
@@ -226,7 +231,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         self._inline = enabled() and not (middleware and middleware.middlewares)
         if self._inline:  # no extension wraps resolvers: call the simple ones directly
-            self.middleware_manager = LeanResolvers(lean_resolvers(self.schema))  # type: ignore[assignment]
+            self.middleware_manager = LeanResolvers(lean_resolvers(self.schema))  # type: ignore[assignment]  # it stands in for the MiddlewareManager
         self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def execute_fields(
@@ -249,7 +254,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 try:
                     if plan.call is None:
-                        value = getattr(source_value, plan.attribute)  # type: ignore[arg-type]
+                        value = getattr(source_value, plan.attribute)  # type: ignore[arg-type]  # a str when call is None
                     else:
                         value = plan.call(source_value)
                     if plan.leaf is not None:
@@ -270,17 +275,19 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(computed):
 
             async def merge() -> dict[str, Any]:
-                return _merged(results, await computed)  # type: ignore[misc]
+                return _merged(results, await computed)
 
             return merge()
-        return _merged(results, computed)  # type: ignore[arg-type]
+        return _merged(results, computed)  # type: ignore[arg-type]  # not awaitable: a dict
 
     def _complete(self, field_type: GraphQLOutputType, value: Any, field_details_list: Any) -> Any:
         """An object or list value whose whole selection is plain fields, completed as
         graphql-core would; :class:`_Impure` (before any resolver with effects ran)
         when some part of it is not that simple."""
-        non_null = isinstance(field_type, GraphQLNonNull)
-        inner = field_type.of_type if non_null else field_type
+        if isinstance(field_type, GraphQLNonNull):
+            non_null, inner = True, field_type.of_type
+        else:
+            non_null, inner = False, field_type
         if value is None:
             if non_null:
                 raise _Impure
@@ -297,7 +304,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             grouped = self._plain_selection(inner, field_details_list)
             if self.is_awaitable(value):
                 raise _Impure
-            plans: dict[str, _Plan] = _PLANS[inner]  # type: ignore[assignment]
+            plans: dict[str, _Plan] = _PLANS[inner]  # type: ignore[assignment]  # planned: _plain_selection checked
             completed: dict[str, Any] = {}
             for response_name, sub_fields in grouped.items():
                 name = sub_fields[0].node.name.value
@@ -305,7 +312,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     completed[response_name] = inner.name
                     continue
                 plan = plans[name]
-                sub = getattr(value, plan.attribute) if plan.call is None else plan.call(value)  # type: ignore[arg-type]
+                sub = getattr(value, plan.attribute) if plan.call is None else plan.call(value)  # type: ignore[arg-type]  # a str when call is None
                 if plan.leaf is not None:
                     completed[response_name] = _serialize(plan.leaf, sub, plan.non_null)
                 else:

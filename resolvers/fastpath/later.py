@@ -10,12 +10,12 @@ then, and an awaitable only when the data is still to come.
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-MaybeLater = T | Awaitable[T]
+MaybeLater: TypeAlias = T | Awaitable[T]
 
 
 def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R]:
@@ -25,10 +25,11 @@ def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R
         if value.done():
             return fn(value.result())
     elif not inspect.isawaitable(value):
-        return fn(value)  # type: ignore[arg-type]
+        return fn(value)
+    pending: Awaitable[T] = value
 
     async def later() -> R:
-        result = fn(await value)  # type: ignore[misc]
+        result = fn(await pending)
         if inspect.isawaitable(result):
             return await result
         return result
@@ -36,12 +37,13 @@ def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R
     return later()
 
 
-def all_then(futures: Sequence["asyncio.Future[T]"], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
-    """``fn`` of every future's result: now when all are loaded, else once they are."""
-    if all(f.done() for f in futures):
-        return fn([f.result() for f in futures])
+def all_then(values: Sequence[Awaitable[T]], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
+    """``fn`` of every result: now when all are finished futures, else once awaited."""
+    done = [v for v in values if isinstance(v, asyncio.Future) and v.done()]
+    if len(done) == len(values):
+        return fn([f.result() for f in done])
 
     async def later() -> R:
-        return fn(list(await asyncio.gather(*futures)))
+        return fn(list(await asyncio.gather(*values)))
 
     return later()

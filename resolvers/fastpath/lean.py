@@ -71,9 +71,11 @@ def _lean(
     if len(resolver.signature.parameters) != expected:
         return None  # a parameter Strawberry fills in some other way
     func = resolver.wrapped_func
+    if not callable(func):  # an unbound classmethod: Strawberry's own call refuses it too
+        return None
     with_self = resolver.self_parameter is not None
 
-    def lean(source: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
+    def lean(source: Any, info: GraphQLResolveInfo[object], **kwargs: Any) -> Any:
         call = {python_names[name]: value for name, value in kwargs.items()}
         for name in parents:
             call[name] = source

@@ -6,8 +6,15 @@ field is asked for below them walk the raw selection sets instead.
 """
 
 from collections.abc import Iterable
+from typing import cast
 
-from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, SelectionSetNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from resolvers.context import ContextInfo
 
@@ -66,7 +73,8 @@ def _collect(
                     seen.add(name)
                     _collect((fragment.selection_set,), fragments, found, seen, deep)
             else:  # an inline fragment
-                _collect((selection.selection_set,), fragments, found, seen, deep)
+                inline = cast(InlineFragmentNode, selection)
+                _collect((inline.selection_set,), fragments, found, seen, deep)
 
 
 def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
@@ -91,8 +99,8 @@ def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
                 if selection.name.value not in seen and fragment is not None:
                     seen.add(selection.name.value)
                     walk(fragment.selection_set)
-            else:
-                walk(selection.selection_set)
+            else:  # an inline fragment
+                walk(cast(InlineFragmentNode, selection).selection_set)
 
     for node in raw.field_nodes:
         walk(node.selection_set)

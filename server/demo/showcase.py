@@ -46,7 +46,7 @@ def showcase(t: "Traffic", user: str) -> Iterator[dict[str, Any]]:
         minutes: int | None,
         reason: DisconnectReason | None,
         close_first: bool = False,
-    ):
+    ) -> list[dict[str, Any]]:
         opened = t.opened(user, device, _iso(start), conn)
         if minutes is None or reason is None:
             return [opened]
@@ -70,13 +70,13 @@ def showcase(t: "Traffic", user: str) -> Iterator[dict[str, Any]]:
         result: SendResult = SendResult.SENT,
         scope: str | None = None,
         sender: str = user,
-    ):
+    ) -> Iterator[dict[str, Any]]:
         event = t.sent(sender, target, channel, type_name, source, at, conn, result, scope)
         yield event
         for recipient, fate in (fates or {}).items():
             yield from outcome(event["msgUid"], recipient, at, fate)
 
-    def outcome(uid: str, recipient: str, at: int, fate: Fate):
+    def outcome(uid: str, recipient: str, at: int, fate: Fate) -> Iterator[dict[str, Any]]:
         kind = fate[0]
         if kind == "D":
             yield t.receipt("delivered", at + 180, uid, recipient)

@@ -202,7 +202,7 @@ class Traffic:
             **fields,
         }
 
-    def opened(self, user: str, device: Device, at: int, conn: str) -> dict[str, Any]:
+    def opened(self, user: str, device: Device, at: int | str, conn: str) -> dict[str, Any]:
         return self.event(
             "connection.opened",
             at,
@@ -215,7 +215,9 @@ class Traffic:
             ip=self.ip(),
         )
 
-    def rejected(self, user: str, device: Device, at: int, code: str, description: str | None):
+    def rejected(
+        self, user: str, device: Device, at: int, code: str, description: str | None
+    ) -> dict[str, Any]:
         return self.event(
             "connection.rejected",
             at,
@@ -256,7 +258,7 @@ class Traffic:
             msgUid=self.uid() if accepted else None,
         )
 
-    def receipt(self, kind: str, at: int, uid: str, recipient: str, **extra: Any):
+    def receipt(self, kind: str, at: int, uid: str, recipient: str, **extra: Any) -> dict[str, Any]:
         return self.event(f"message.{kind}", at, msgUid=uid, recipientId=recipient, **extra)
 
     def push(
@@ -303,7 +305,9 @@ class Traffic:
                 yield from self.server_api(person, t + length + rng.randrange(gap))
             t += length + gap
 
-    def session(self, person: Person, device: Device, start: int, end: int):
+    def session(
+        self, person: Person, device: Device, start: int, end: int
+    ) -> Iterator[dict[str, Any]]:
         rng, conn = self.rng, f"conn-{self.uid().lower()}"
         yield self.opened(person.user_id, device, start, conn)
         last = min(end, self.now - 1_000)
@@ -323,7 +327,14 @@ class Traffic:
                 reason=reason.value,
             )
 
-    def message(self, person: Person, at: int, source: str, conn: str | None, channel=None):
+    def message(
+        self,
+        person: Person,
+        at: int,
+        source: str,
+        conn: str | None,
+        channel: ChannelType | None = None,
+    ) -> Iterator[dict[str, Any]]:
         rng = self.rng
         if channel is None:
             channel = rng.choices(
@@ -407,7 +418,9 @@ class Traffic:
         if rng.random() < 0.55 and later <= now:
             yield self.receipt("delivered", later, uid, recipient)
 
-    def pushes(self, uid: str, recipient: str, provider: PushProvider, t: int):
+    def pushes(
+        self, uid: str, recipient: str, provider: PushProvider, t: int
+    ) -> Iterator[dict[str, Any]]:
         rng = self.rng
         at = t + rng.randint(80, 1_500)
         if at > self.now:

@@ -2,11 +2,13 @@
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, PyMongoError
 from pymongo.write_concern import WriteConcern
 
@@ -51,8 +53,8 @@ def _uri_options(url: str) -> set[str]:
 
 
 def _unavailable_on_network_error(
-    method: Callable[P, Awaitable[R]],
-) -> Callable[P, Awaitable[R]]:
+    method: Callable[P, Coroutine[Any, Any, R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
     @functools.wraps(method)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -76,7 +78,7 @@ class MongoStore:
         url: str,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         *,
-        client: Any = None,
+        client: AsyncMongoClient[dict[str, Any]] | None = None,
         database: str | None = None,
     ) -> None:
         self.retention_days = retention_days
@@ -84,13 +86,13 @@ class MongoStore:
         self._url = url
         self._client = client
         self._owns_client = client is None
-        self._db: Any = None
+        self._db: AsyncDatabase[dict[str, Any]] | None = None
         self._schema_ready = False
 
     # --- lifecycle ---------------------------------------------------------------
 
-    def _connect(self) -> Any:
-        if not self._owns_client:
+    def _connect(self) -> AsyncDatabase[dict[str, Any]]:
+        if not self._owns_client and self._client is not None:
             return self._client.get_database(self.database)
         options: dict[str, Any] = {"appname": "polaris-tracking"}
         if "serverselectiontimeoutms" not in _uri_options(self._url):
@@ -140,7 +142,7 @@ class MongoStore:
             self._client = None
             await client.close()
 
-    async def _ready(self) -> Any:
+    async def _ready(self) -> AsyncDatabase[dict[str, Any]]:
         """The database, its indexes made sure of once per opening."""
         db = self._db
         if db is None:
@@ -158,7 +160,7 @@ class MongoStore:
             self._schema_ready = True
         return db
 
-    async def _keys(self) -> Any:
+    async def _keys(self) -> AsyncCollection[dict[str, Any]]:
         return (await self._ready())[schema.KEYS]
 
     def _horizon(self) -> int:

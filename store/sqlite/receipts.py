@@ -95,7 +95,7 @@ def receipt_pages(
             arms.append((sql, [*params, max(r.first, 0) + 1]))
         if pending_listed(r.query, r.after):
             arms.append(_pending(i, app, r.query.scope, floor))
-    found: list[list[tuple[Any, ...]]] = [[] for _ in requests]
+    found: list[list[tuple[int, str, int, int]]] = [[] for _ in requests]
     for row in _run(conn, arms):
         found[row[0]].append(row)
     for rows in found:
