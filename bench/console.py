@@ -14,7 +14,6 @@
 import asyncio
 import statistics
 import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +31,7 @@ from server.graphql import console_query
 from store.factory import open_store
 from store.interface import Store
 from store.limits import now_ms
+from store.observed import CountingStore
 
 SMALL_PAGES = {"connections": 5, "messages": 5, "receipts": 10}
 DIAGNOSIS = "verdict summary findings { code at text } settled"
@@ -82,7 +82,7 @@ def http_latency(
     read_key, _ = make_keys(store_url, DEMO_APP)
     body = orjson.dumps({"query": _document(user, now_ms(), diagnosis)})
     headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
-    with Server(store_url) as server:
+    with Server(store_url, quiet=True) as server:
         rss_start, _ = server.memory_mb()
         times: list[float] = []
         with httpx.Client(base_url=server.base_url, timeout=60) as client:
@@ -107,23 +107,6 @@ def http_latency(
         rss_start,
         rss_peak,
     )
-
-
-class CountingStore:
-    """Forwards to a real store and counts the calls of each method."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.calls: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._store, name)
-
-        async def counted(*args: Any) -> Any:
-            self.calls[name] += 1
-            return await method(*args)
-
-        return counted
 
 
 def _context(store: Any, now: int) -> Context:

@@ -49,7 +49,7 @@ def main() -> None:
     since = time.strftime(
         "%Y-%m-%dT%H:%M:%SZ", time.gmtime(horizon_ms(DEFAULT_RETENTION_DAYS, now_ms()) / 1000)
     )
-    with Server(store.store_url) as server:
+    with Server(store.store_url, quiet=True) as server:
         print(f"store: {store.events:,} events; whole window since {since}")
         for fmt in ("ndjson", "csv"):
             rows, seconds, size = _stream(server.base_url, read, fmt, since)

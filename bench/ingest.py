@@ -91,7 +91,7 @@ async def _post_all(base_url: str, key: str, bodies: list[bytes], in_flight: int
 def http_rate(store_url: str, bodies: list[bytes], in_flight: int = IN_FLIGHT) -> float:
     """Events a second through POST /v1/events into the store at ``store_url``."""
     _, ingest_key = make_keys(store_url, APP)
-    with Server(store_url) as server:
+    with Server(store_url, quiet=True) as server:
         return asyncio.run(_post_all(server.base_url, ingest_key, bodies, in_flight))
 
 

@@ -92,7 +92,7 @@ def measure(
 ) -> MixedFigures:
     """The mixed load on the store at ``store_url`` (which it adds ``bodies`` to)."""
     keys = make_keys(store_url, DEMO_APP)
-    with Server(store_url) as server:
+    with Server(store_url, quiet=True) as server:
         latencies, achieved = asyncio.run(_run(server.base_url, keys, bodies, rate, user, clients))
         _, rss_peak = server.memory_mb()
     return MixedFigures(

@@ -174,7 +174,7 @@ def measure(
             orjson.dumps({"query": _MESSAGES.format(sender=SENDER, n=messages, fields=fields)})
             for fields in (PAGE_FIELDS, SUMMARY_FIELDS, f"{PAGE_FIELDS} {SUMMARY_FIELDS}")
         ]
-        with Server(url) as server:
+        with Server(url, quiet=True) as server:
             timings: list[list[float]] = [[], [], []]
             counts = (runs, runs, requests)
             with httpx.Client(base_url=server.base_url, timeout=120) as client:

@@ -1,8 +1,9 @@
 """The real server in a child process: uvicorn on 127.0.0.1 and a free port.
 
-The child runs ``uvicorn server.app:create_app --factory``, the app reading its
-store from ``TRACKING_STORE`` exactly as ``polaris-tracking serve`` does; the
-benchmark talks to it over HTTP and reads its memory from ``/proc``.
+The benchmarks run ``uvicorn server.app:create_app --factory`` quietly, the app
+reading its store from ``TRACKING_STORE`` exactly as ``polaris-tracking serve``
+does, talk to it over HTTP and read its memory from ``/proc``; the end-to-end
+tests run ``serve`` itself through the same class.
 """
 
 import asyncio
@@ -48,47 +49,80 @@ def make_keys(url: str, app: str) -> tuple[str, str]:
 
 
 class Server:
-    """``with Server(url) as server:`` runs the app on ``server.base_url``."""
+    """The app in a child process on 127.0.0.1 and a free port, until stopped:
+    ``with Server(url) as server:`` (or ``start()`` … ``stop()``) serves on
+    ``server.base_url``.
 
-    def __init__(self, store_url: str) -> None:
+    By default ``polaris-tracking serve`` runs it, exactly as a user would (its
+    store checks and uvicorn options); with ``workers``, uvicorn's app factory in
+    that many worker processes (the Docker image's way); ``quiet`` (the benchmarks)
+    keeps uvicorn to warnings. Output goes to ``log`` when given. Shared by the
+    benchmarks and the end-to-end tests.
+    """
+
+    def __init__(
+        self,
+        store_url: str,
+        *,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        cwd: Path = ROOT,
+        workers: int = 0,
+        quiet: bool = False,
+    ) -> None:
         self.store_url = store_url
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._env = env or {}
+        self._cwd = cwd
+        self._workers = workers
+        self._quiet = quiet
         self._process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> "Server":
-        env = {
-            **os.environ,
-            "TRACKING_STORE": self.store_url,
-            "PYTHONPATH": str(ROOT),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
-        self._process = subprocess.Popen(command, env=env, cwd=ROOT)
-        deadline = time.monotonic() + 30
+    def _command(self) -> list[str]:
+        address = ["--host", "127.0.0.1", "--port", str(self.port)]
+        quiet = ["--log-level", "warning", "--no-access-log"] if self._quiet else []
+        if self._workers or self._quiet:
+            command = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory"]
+            workers = ["--workers", str(self._workers)] if self._workers else []
+            return [*command, *address, *workers, *quiet]
+        return [sys.executable, "-m", "server.cli", "serve", *address, "--store", self.store_url]
+
+    def start(self, timeout_s: float = 30.0) -> "Server":
+        env = {**os.environ, "TRACKING_STORE": self.store_url, **self._env}
+        if self._cwd == ROOT:
+            env["PYTHONPATH"] = str(ROOT)
+        out = self.log.open("ab") if self.log else None
+        try:
+            errors = subprocess.STDOUT if out else None
+            self._process = subprocess.Popen(
+                self._command(), env=env, cwd=self._cwd, stdout=out, stderr=errors
+            )
+        finally:
+            if out:
+                out.close()
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self._process.returncode}")
+                raise RuntimeError(
+                    f"the server exited with {self._process.returncode}:\n{self._log_text()}"
+                )
             try:
                 if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        self.__exit__(None, None, None)
-        raise RuntimeError("the server did not become ready within 30 s")
+        self.kill()
+        message = f"the server was not ready within {timeout_s:.0f} s:\n{self._log_text()}"
+        raise RuntimeError(message)
+
+    def _log_text(self) -> str:
+        return self.log.read_text() if self.log and self.log.exists() else "(output not captured)"
+
+    def __enter__(self) -> "Server":
+        return self.start()
 
     def __exit__(
         self,
@@ -96,20 +130,35 @@ class Server:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        process, self._process = self._process, None
-        if process is None:
+        self.stop()
+
+    def stop(self) -> None:
+        """A graceful stop (SIGINT, as Ctrl-C), SIGKILL after 15 s."""
+        process = self._process
+        if process is None or process.poll() is not None:
             return
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook, no flush, no goodbye."""
+        process = self._process
+        if process is not None and process.poll() is None:
             process.kill()
-            process.wait()
+        if process is not None:
+            process.wait(timeout=10)
+
+    @property
+    def process(self) -> "subprocess.Popen[bytes]":
+        assert self._process is not None, "the server was not started"
+        return self._process
 
     @property
     def pid(self) -> int:
-        assert self._process is not None
-        return self._process.pid
+        return self.process.pid
 
     def memory_mb(self) -> tuple[float, float]:
         """(current RSS, peak RSS) of the server process in MiB."""

@@ -23,10 +23,6 @@ import hmac
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable
-from functools import wraps
-from inspect import iscoroutinefunction
-from typing import Any, cast
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -45,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.auth import AuthError, FailedAuthThrottle, bearer_token, client_address
 from server.errors import retry_after
 from store.interface import Store
+from store.observed import observed
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 MAX_OPERATION_NAMES = 100
@@ -126,8 +123,16 @@ class Metrics:
                 self.ingest.labels(result).inc(count)
 
     def measure(self, store: Store) -> Store:
-        """``store`` with the time of every coroutine call observed."""
-        return cast(Store, _MeasuredStore(store, self.store_calls))
+        """``store`` with the time of every call observed."""
+        children: dict[str, Histogram] = {}
+
+        def observe(call: str, seconds: float) -> None:
+            child = children.get(call)
+            if child is None:
+                child = children[call] = self.store_calls.labels(call)
+            child.observe(seconds)
+
+        return observed(store, observe)
 
     def exposition(self, store_size: int | None) -> bytes:
         registry = self.registry
@@ -144,38 +149,6 @@ class Metrics:
             )
             gauge.set(store_size)
         return generate_latest(registry) + generate_latest(size)
-
-
-class _MeasuredStore:
-    """Passes every attribute through; times the coroutine methods."""
-
-    def __init__(self, store: Store, histogram: Histogram) -> None:
-        self._store = store
-        self._histogram = histogram
-        self._children: dict[str, Histogram] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._store, name)  # looked up each time: the store's own, as it is now
-        if name.startswith("_") or not iscoroutinefunction(attr):
-            return attr
-        child = self._children.get(name)
-        if child is None:
-            child = self._children[name] = self._histogram.labels(name)
-        return _timed(attr, child)
-
-
-def _timed(
-    call: Callable[..., Awaitable[Any]], histogram: Histogram
-) -> Callable[..., Awaitable[Any]]:
-    @wraps(call)
-    async def timed(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return await call(*args, **kwargs)
-        finally:
-            histogram.observe(time.perf_counter() - started)
-
-    return timed
 
 
 class MetricsMiddleware:

@@ -4,13 +4,13 @@ from collections import Counter
 
 import pytest
 
-from bench.console import CountingStore
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.scalars import format_ms
 from resolvers.schema import schema
 from server.graphql import console_query
 from store.limits import now_ms
+from store.observed import CountingStore
 from tests.events import MINUTE, closed, opened, push, receipt, sent
 from tests.resolvers.conftest import Graph
 
