@@ -11,10 +11,10 @@ from strawberry.types import ExecutionResult
 
 from resolvers.context import build_context
 from resolvers.schema import schema
-from server.events import parse_event
 from store.interface import Store
 from store.limits import now_ms
 from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
+from tests.store import wire
 from tests.store.conftest import BACKENDS, opened_store
 
 
@@ -25,9 +25,7 @@ class Graph:
         self.store = store
 
     async def ingest(self, *events: dict[str, Any]) -> None:
-        now = now_ms()
-        parsed = [parse_event(e, now=now, retention_days=self.store.retention_days) for e in events]
-        await self.store.write(parsed)
+        await wire.ingest(self.store, list(events), now_ms())
 
     async def run(
         self, document: str, variables: dict[str, Any] | None = None, app: str = "app-a"

@@ -6,8 +6,10 @@ MongoDB when ``TRACKING_TEST_MONGODB_URI`` is set. A module that needs the SQLit
 file itself pins it with ``pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])``.
 """
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,7 +19,7 @@ from server.auth import create_key
 from server.config import Settings
 from store.interface import Store
 from store.model import KeyRole
-from tests.server.http_helpers import Keys, bearer, every_type, ndjson
+from tests.server.http_helpers import TIGHT_BURST, Keys, bearer, every_type, ndjson
 from tests.store.conftest import BACKENDS, opened_store, sqlite_path
 
 
@@ -51,21 +53,59 @@ async def keys(store: Store) -> Keys:
     )
 
 
-@pytest.fixture
-async def fuzz_client(store: Store, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    """An app without rate limits over a store holding app-a's data of every event type."""
-    app = create_app(store, settings=Settings(rate_limit_per_s=0))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.post(
-            "/v1/events", content=ndjson(every_type()), headers=bearer(keys.ingest_a)
-        )
-        assert response.json()["accepted"] == len(every_type())
-        yield client
+ClientOf = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
-async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(store))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
+async def client_of(store: Store) -> AsyncIterator[ClientOf]:
+    """``await client_of(**settings)``: a client of a new app over the test's store
+    with these ``Settings``; ``address`` is the client's IP, ``raise_app_exceptions``
+    as httpx's. Every client made is closed after the test."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(
+            *, address: str = "127.0.0.1", raise_app_exceptions: bool = True, **settings: Any
+        ) -> httpx.AsyncClient:
+            app = create_app(store, settings=Settings(**settings))
+            transport = httpx.ASGITransport(
+                app=app, raise_app_exceptions=raise_app_exceptions, client=(address, 40000)
+            )
+            client = httpx.AsyncClient(transport=transport, base_url="http://test")
+            return await stack.enter_async_context(client)
+
+        yield make
+
+
+@pytest.fixture
+async def client(client_of: ClientOf) -> httpx.AsyncClient:
+    """The app with the default settings."""
+    return await client_of()
+
+
+@pytest.fixture
+async def empty_fuzz_client(client_of: ClientOf) -> httpx.AsyncClient:
+    """An app without rate limits whose exceptions become 500s, over an empty store."""
+    return await client_of(rate_limit_per_s=0, raise_app_exceptions=False)
+
+
+@pytest.fixture
+async def fuzz_client(empty_fuzz_client: httpx.AsyncClient, keys: Keys) -> httpx.AsyncClient:
+    """The same over a store holding app-a's data of every event type."""
+    response = await empty_fuzz_client.post(
+        "/v1/events", content=ndjson(every_type()), headers=bearer(keys.ingest_a)
+    )
+    assert response.json()["accepted"] == len(every_type())
+    return empty_fuzz_client
+
+
+@pytest.fixture
+async def tight(client_of: ClientOf) -> httpx.AsyncClient:
+    """An app whose keys may make ``TIGHT_BURST`` requests at once, then one every 10 s."""
+    return await client_of(rate_limit_per_s=0.1, rate_limit_burst=TIGHT_BURST)
+
+
+@pytest.fixture
+async def throttled(client_of: ClientOf) -> httpx.AsyncClient:
+    """An app seen from 198.51.100.7, whose address may fail authentication 4 times at
+    once, then once every 100 s."""
+    return await client_of(address="198.51.100.7", auth_failures_per_s=0.01, auth_failure_burst=4)

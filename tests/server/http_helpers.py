@@ -12,6 +12,9 @@ from tests import events
 sqlite_only = pytest.mark.parametrize("backend_name", ["sqlite"])
 """Pins a test of the ``store`` fixture to the SQLite backend."""
 
+TIGHT_BURST = 3
+"""Requests a key of the ``tight`` fixture's app may make at once; then one every 10 s."""
+
 
 @dataclass
 class Keys:

@@ -3,17 +3,12 @@
 routes, consistent with the key's token bucket."""
 
 import time
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
 from resolvers.limits import MAX_ESTIMATED_NODES
-from server.app import create_app
-from server.config import Settings
 from server.graphql import MAX_BODY_BYTES
 from server.ratelimit import RATE_LIMIT_HEADERS, RateLimiter
-from store.interface import Store
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 NESTED = """query ($n: Int) { user(id: "u1") { connections(first: 10) { nodes {
@@ -69,15 +64,6 @@ async def test_cost_comes_with_every_kind_of_error(client: httpx.AsyncClient, ke
         assert response.status_code == status, body
         assert response.json()["errors"], body
         assert _cost(response) == {"estimatedNodes": 0, "nodeLimit": MAX_ESTIMATED_NODES}, body
-
-
-@pytest.fixture
-async def tight(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    """Keys may make 3 requests at once, then one every 10 s."""
-    app = create_app(store, settings=Settings(rate_limit_per_s=0.1, rate_limit_burst=3))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
 
 
 def _quota(response: httpx.Response) -> tuple[int, int, int]:

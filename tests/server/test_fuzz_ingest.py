@@ -9,7 +9,7 @@ duplicates and adds no row); a batch of only broken events changes no row.
 """
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
 import orjson
@@ -17,8 +17,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.app import create_app
-from server.config import Settings
 from store.interface import Store
 from store.records import message_key
 from tests.fuzzing import fuzz_settings
@@ -27,13 +25,6 @@ from tests.server.http_helpers import Keys, bearer
 
 # On SQLite only: this module counts rows in the SQLite file itself.
 pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])
-
-@pytest.fixture
-async def fuzz_client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(rate_limit_per_s=0))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
 
 
 @pytest.fixture
@@ -73,7 +64,7 @@ def _batches(app: str) -> st.SearchStrategy[list[tuple[object, str | None]]]:
     batch=_batches("app-a"), repeats=st.lists(st.integers(0, 24), max_size=3), ndjson=st.booleans()
 )
 async def test_valid_events_are_stored_once_and_broken_ones_rejected_with_their_field(
-    fuzz_client: httpx.AsyncClient,
+    empty_fuzz_client: httpx.AsyncClient,
     keys: Keys,
     store: Store,
     row_counts: Callable[[], dict[str, int]],
@@ -90,7 +81,7 @@ async def test_valid_events_are_stored_once_and_broken_ones_rejected_with_their_
     valid = len(valid_indexes)
 
     before = row_counts()
-    first = await post(fuzz_client, keys.ingest_a, events, ndjson)
+    first = await post(empty_fuzz_client, keys.ingest_a, events, ndjson)
     assert {r["index"]: r["error"].split(":", 1)[0] for r in first["rejected"]} == expected
     for rejection in first["rejected"]:
         _, _, reason = rejection["error"].partition(": ")
@@ -99,7 +90,7 @@ async def test_valid_events_are_stored_once_and_broken_ones_rejected_with_their_
     after_first = row_counts()
     assert valid == 0 or after_first != before
 
-    again = await post(fuzz_client, keys.ingest_a, events, not ndjson)
+    again = await post(empty_fuzz_client, keys.ingest_a, events, not ndjson)
     assert again["rejected"] == first["rejected"]
     assert (again["accepted"], again["duplicates"]) == (0, valid + len(copies))
     assert row_counts() == after_first
@@ -113,14 +104,14 @@ async def test_valid_events_are_stored_once_and_broken_ones_rejected_with_their_
 @fuzz_settings(examples=100)
 @given(batch=st.lists(broken_events("app-a"), min_size=1, max_size=30), ndjson=st.booleans())
 async def test_a_batch_of_broken_events_changes_nothing(
-    fuzz_client: httpx.AsyncClient,
+    empty_fuzz_client: httpx.AsyncClient,
     keys: Keys,
     row_counts: Callable[[], dict[str, int]],
     batch: list[tuple[object, str]],
     ndjson: bool,
 ) -> None:
     before = row_counts()
-    body = await post(fuzz_client, keys.ingest_a, [e for e, _ in batch], ndjson)
+    body = await post(empty_fuzz_client, keys.ingest_a, [e for e, _ in batch], ndjson)
     assert body["accepted"] == body["duplicates"] == 0
     assert [r["error"].split(":", 1)[0] for r in body["rejected"]] == [f for _, f in batch]
     assert row_counts() == before
@@ -129,14 +120,14 @@ async def test_a_batch_of_broken_events_changes_nothing(
 @fuzz_settings(examples=40)
 @given(body=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
 async def test_arbitrary_bodies_never_fail_the_server(
-    fuzz_client: httpx.AsyncClient,
+    empty_fuzz_client: httpx.AsyncClient,
     keys: Keys,
     row_counts: Callable[[], dict[str, int]],
     body: bytes,
 ) -> None:
     before = row_counts()
     for content_type in ("application/json", "application/x-ndjson", "text/plain"):
-        response = await fuzz_client.post(
+        response = await empty_fuzz_client.post(
             "/v1/events",
             content=body,
             headers={"Content-Type": content_type, **bearer(keys.ingest_a)},

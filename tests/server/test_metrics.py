@@ -1,17 +1,15 @@
 """``GET /metrics`` (SPEC §10): the series after real requests, bounded labels, the token."""
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.app import create_app
-from server.config import Settings
 from server.metrics import OTHER, OperationLabels
 from store.interface import Store
+from tests.server.conftest import ClientOf
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
 
+TOKEN = "metrics-s3cret"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -39,9 +37,7 @@ def _requests(samples: Samples, route: str, status: str, operation: str = "") ->
     )
 
 
-async def test_ingest_counts_are_the_answers_counts(
-    client: httpx.AsyncClient, keys: Keys
-) -> None:
+async def test_ingest_counts_are_the_answers_counts(client: httpx.AsyncClient, keys: Keys) -> None:
     batch = [*every_type(), wire(9, "connection.opened", userId="u1")]  # no connectionId
     before = await _scrape(client)
     first = await client.post("/v1/events", content=ndjson(batch), headers=bearer(keys.ingest_a))
@@ -135,18 +131,11 @@ async def test_unknown_operation_names_sent_by_a_client_are_capped(
     assert OTHER in operations
 
 
-@pytest.fixture
-async def guarded(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, settings=Settings(metrics_token="metrics-s3cret"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-
-
-@pytest.mark.parametrize("header", [None, "Bearer wrong", "metrics-s3cret", "Basic bWV0cmljcw=="])
+@pytest.mark.parametrize("header", [None, "Bearer wrong", TOKEN, "Basic bWV0cmljcw=="])
 async def test_with_a_token_set_only_that_token_reads_the_metrics(
-    guarded: httpx.AsyncClient, header: str | None
+    client_of: ClientOf, header: str | None
 ) -> None:
+    guarded = await client_of(metrics_token=TOKEN)
     headers = {"Authorization": header} if header else {}
     response = await guarded.get("/metrics", headers=headers)
     assert response.status_code == 401
@@ -155,7 +144,8 @@ async def test_with_a_token_set_only_that_token_reads_the_metrics(
     assert "tracking_" not in response.text
 
 
-async def test_a_read_key_is_not_the_metrics_token(guarded: httpx.AsyncClient, keys: Keys) -> None:
+async def test_a_read_key_is_not_the_metrics_token(client_of: ClientOf, keys: Keys) -> None:
+    guarded = await client_of(metrics_token=TOKEN)
     assert (await guarded.get("/metrics", headers=bearer(keys.read_a))).status_code == 401
-    samples = await _scrape(guarded, authorization="Bearer metrics-s3cret")
+    samples = await _scrape(guarded, authorization=f"Bearer {TOKEN}")
     assert _requests(samples, "/metrics", "401") == 1

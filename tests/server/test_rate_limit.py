@@ -1,15 +1,12 @@
 """Rate limiting per API key: a token bucket; GraphQL answers RATE_LIMITED, ingest 429."""
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
-from server.app import create_app
 from server.config import Settings
 from server.ratelimit import RateLimiter
 from store.interface import Store
-from tests.server.http_helpers import Clock, Keys, bearer, every_type, ndjson
+from tests.server.http_helpers import TIGHT_BURST, Clock, Keys, bearer, every_type, ndjson
 
 QUERY = {"query": '{ user(id: "u1") { id } }'}
 
@@ -42,17 +39,8 @@ def test_rate_zero_turns_limiting_off() -> None:
     assert all(limiter.acquire("k") == 0 for _ in range(10_000))
 
 
-@pytest.fixture
-async def tight(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    """An app whose keys may make 2 requests at once, then one every 10 s."""
-    app = create_app(store, settings=Settings(rate_limit_per_s=0.1, rate_limit_burst=2))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
-
-
 async def test_graphql_answers_rate_limited(tight: httpx.AsyncClient, keys: Keys) -> None:
-    for _ in range(2):
+    for _ in range(TIGHT_BURST):
         ok = await tight.post("/graphql", json=QUERY, headers=bearer(keys.read_a))
         assert ok.status_code == 200 and "errors" not in ok.json()
     refused = await tight.post("/graphql", json=QUERY, headers=bearer(keys.read_a))
@@ -70,7 +58,7 @@ async def test_ingest_answers_429_with_retry_after(
     tight: httpx.AsyncClient, keys: Keys, store: Store
 ) -> None:
     events = every_type()
-    for n in range(2):
+    for n in range(TIGHT_BURST):
         batch = [{**e, "eventId": f"{e['eventId']}-{n}"} for e in events]
         response = await tight.post(
             "/v1/events", content=ndjson(batch), headers=bearer(keys.ingest_a)
