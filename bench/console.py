@@ -110,7 +110,7 @@ def http_latency(
 
 
 def _context(store: Any, now: int) -> Context:
-    return Context(store, DEMO_APP, store.retention_days, Loaders.for_app(store, DEMO_APP), now)
+    return Context(store, DEMO_APP, Loaders.for_app(store, DEMO_APP), now)
 
 
 async def _graphql(

@@ -15,7 +15,6 @@ class Context:
     store: TrackingReader
     app: str
     """Every read of this request is scoped to this app (the read key's)."""
-    retention_days: int
     loaders: Loaders
     now: int = field(default_factory=now_ms)
     """One clock reading per request, so that every field sees the same "now"."""
@@ -30,11 +29,15 @@ class Context:
     """Field names below each field node of the document (``resolvers.fastpath.selection``):
     read once a request, not once for every object of a list."""
 
+    @property
+    def retention_days(self) -> int:
+        """The store's: data older than this many days is never shown."""
+        return self.store.retention_days
+
 
 def build_context(
     store: TrackingReader,
     app: str,
-    retention_days: int,
     *,
     request_id: str | None = None,
     introspection: bool = True,
@@ -42,7 +45,6 @@ def build_context(
     context = Context(
         store=store,
         app=app,
-        retention_days=retention_days,
         loaders=Loaders.for_app(store, app),
         introspection=introspection,
     )

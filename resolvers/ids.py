@@ -4,10 +4,10 @@ Ids carry the natural key of a record, never a backend's row id, so that they
 stay valid across backends and purges.
 """
 
-import base64
-import binascii
 import json
 import re
+
+from store.tokens import decode_token, encode_token
 
 CONNECTION_LOG = "ConnectionLog"
 SENT_MESSAGE = "SentMessage"
@@ -26,14 +26,17 @@ def encode(*parts: str) -> str:
         raw = ('["' + '","'.join(parts) + '"]').encode()
     else:
         raw = _COMPACT.encode(parts).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_token(raw)
 
 
 def decode(value: str) -> list[str] | None:
     """The parts of an id or cursor made by :func:`encode`; None for anything else."""
+    raw = decode_token(value)
+    if raw is None:
+        return None
     try:
-        parts = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        parts = json.loads(raw)
+    except ValueError:  # UnicodeDecodeError included
         return None
     if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
         return None

@@ -77,7 +77,6 @@ def create_app(
         settings, store, owned = source, open_store(source.store_url, source.retention_days), True
     else:
         settings = settings or Settings()
-        settings = settings.with_overrides(retention_days=source.retention_days)
         store, owned = source, False
 
     @contextlib.asynccontextmanager
@@ -100,7 +99,6 @@ def create_app(
     throttle = FailedAuthThrottle(settings.auth_failures_per_s, settings.auth_failure_burst)
     graphql = TrackingGraphQL(
         store,
-        settings.retention_days,
         example_user=example_user,
         graphiql=settings.graphiql,
         introspection=settings.introspection,

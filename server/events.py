@@ -17,7 +17,7 @@ from typing import Any
 
 from server.event_parsers import compile_parser
 from store.catalogue import ACCEPTED_RESULTS, object_name_error
-from store.limits import DAY_MS, MAX_FUTURE_MS
+from store.limits import MAX_FUTURE_MS, horizon_ms
 from store.model import (
     ChannelType,
     DisconnectReason,
@@ -306,7 +306,7 @@ def parse_event(
             at = _timestamp(at)
         except _Invalid as e:
             raise EventError("at", str(e)) from None
-    if at < now - retention_days * DAY_MS:
+    if at < horizon_ms(retention_days, now):
         raise EventError("at", f"older than the retention window ({retention_days} days)")
     if at > now + MAX_FUTURE_MS:
         raise EventError("at", f"more than {MAX_FUTURE_MS // 60_000} minutes in the future")

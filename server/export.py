@@ -162,7 +162,7 @@ async def _export(request: Request, kind: str) -> Response:
 
 def _start(request: Request, kind: str, app: str) -> Response:
     state = request.app.state
-    clock = Clock(now=now_ms(), retention_days=state.settings.retention_days)
+    clock = Clock(now=now_ms(), retention_days=state.store.retention_days)
     try:
         fmt = export_format(request.query_params, request.headers)
         if kind == "sent-messages":

@@ -110,7 +110,6 @@ class TrackingGraphQL(GraphQL[Context, None]):
     def __init__(
         self,
         store: Store,
-        retention_days: int,
         *,
         example_user: str = "alice",
         graphiql: bool = True,
@@ -123,7 +122,6 @@ class TrackingGraphQL(GraphQL[Context, None]):
             schema, graphql_ide="graphiql" if graphiql else None, multipart_uploads_enabled=False
         )
         self.store = store
-        self.retention_days = retention_days
         self.introspection = introspection
         self.rate_limiter = rate_limiter or RateLimiter(0, 1)
         self.auth_throttle = auth_throttle or FailedAuthThrottle(0, 1)
@@ -212,7 +210,6 @@ class TrackingGraphQL(GraphQL[Context, None]):
         return build_context(
             self.store,
             request.state.app,
-            self.retention_days,
             request_id=getattr(request.state, "request_id", None),
             introspection=self.introspection,
         )

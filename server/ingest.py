@@ -257,7 +257,7 @@ async def _ingest(request: Request, key: ApiKey, quota: Quota | None) -> Respons
             body,
             request.headers.get("content-type"),
             now=now_ms(),
-            retention_days=state.settings.retention_days,
+            retention_days=state.store.retention_days,
             app_scope=None if key.app == ALL_APPS else key.app,
         )
     except BodyError as e:

@@ -33,7 +33,7 @@ from server.events import (
     _Invalid,
     _timestamp,
 )
-from store.limits import DAY_MS, MAX_FUTURE_MS
+from store.limits import MAX_FUTURE_MS, horizon_ms
 from store.records import Event
 
 
@@ -113,7 +113,7 @@ def accept_all(
     decoded: Sequence[WireEvent], *, now: int, retention_days: int, app_scope: str | None
 ) -> list[Event] | None:
     """The records of decoded events when every one of them is valid, else None."""
-    oldest = now - retention_days * DAY_MS
+    oldest = horizon_ms(retention_days, now)
     newest = now + MAX_FUTURE_MS
     parsers = _STRUCTS
     events: list[Event] = []

@@ -71,6 +71,10 @@ class TrackingWriter(Protocol):
 
 
 class TrackingReader(Protocol):
+    retention_days: int
+    """Days of data kept and shown: the one place this is held at run time (reads
+    never return anything older, and windows may not start before it)."""
+
     async def connection_pages(
         self, app: str, requests: Sequence[PageRequest[ConnectionQuery]]
     ) -> list[Page[ConnectionLog]]:
@@ -203,8 +207,6 @@ class KeyStore(Protocol):
 
 class Store(TrackingWriter, TrackingReader, KeyStore, Protocol):
     """A whole backend: what ``store.factory.open_store`` returns."""
-
-    retention_days: int
 
     async def open(self) -> None:
         """Connect and create the schema (tables, indexes) where missing; migrate a

@@ -9,8 +9,6 @@ event is thus the smallest ``(at, eventId)`` whatever the arrival order, and
 replaying an event changes nothing.
 """
 
-import base64
-import binascii
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,6 +46,7 @@ from store.records import (
     connection_key,
     message_key,
 )
+from store.tokens import decode_token, encode_token
 
 Doc = dict[str, Any]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)
@@ -324,15 +323,16 @@ def to_api_key(doc: Doc) -> ApiKey:
 
 def encode_cursor(kind: str, at: int, key: str) -> str:
     """An opaque cursor: the position ``(at, key)`` of the last item of a page."""
-    raw = json.dumps([kind, at, key], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_token(json.dumps([kind, at, key], separators=(",", ":")).encode())
 
 
 def decode_cursor(kind: str, cursor: str) -> tuple[int, str]:
+    raw = decode_token(cursor)
     try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        if raw is None:
+            raise ValueError("not a token")
         tag, at, key = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, RecursionError) as err:
+    except (ValueError, TypeError, RecursionError) as err:
         raise InvalidCursor("malformed cursor") from err
     valid = tag == kind and type(at) is int and fits_int64(at) and isinstance(key, str)
     if not valid:

@@ -1,7 +1,5 @@
 """Conversion between domain records and SQLite rows, and the page cursors."""
 
-import base64
-import binascii
 import re
 from typing import Any
 
@@ -37,6 +35,7 @@ from store.records import (
     connection_key,
     message_key,
 )
+from store.tokens import decode_token, encode_token
 
 Row = tuple[Any, ...]
 
@@ -225,16 +224,15 @@ _CURSOR = re.compile(r"([a-z]):(-?[0-9]{1,19}):([0-9]{1,19})")
 
 def encode_cursor(kind: str, sort_value: int, row_id: int) -> str:
     """An opaque cursor: the kind of list and the position (sort value, row id)."""
-    raw = f"{kind}:{sort_value}:{row_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_token(f"{kind}:{sort_value}:{row_id}".encode())
 
 
 def decode_cursor(kind: str, cursor: str) -> tuple[int, int]:
     """The (sort value, row id) of a cursor of this kind; InvalidCursor otherwise."""
+    token = decode_token(cursor)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeError, ValueError):
+        raw = "" if token is None else token.decode()
+    except UnicodeError:
         raise InvalidCursor("malformed cursor") from None
     match = _CURSOR.fullmatch(raw)
     if match is None or match[1] != kind:

@@ -30,7 +30,7 @@ class Graph:
     async def run(
         self, document: str, variables: dict[str, Any] | None = None, app: str = "app-a"
     ) -> ExecutionResult:
-        context = build_context(self.store, app, self.store.retention_days)
+        context = build_context(self.store, app)
         return await schema.execute(document, variable_values=variables, context_value=context)
 
     async def data(

@@ -138,7 +138,7 @@ async def test_fragments_spread_exponentially_are_cheap_to_reject(
 
 async def test_only_the_selected_operation_counts(graph: Graph) -> None:
     document = "query Heavy " + HUNDREDS + ' query Light { user(id: "u1") { id } }'
-    context = build_context(graph.store, "app-a", graph.store.retention_days)
+    context = build_context(graph.store, "app-a")
     result = await schema.execute(document, context_value=context, operation_name="Light")
     assert result.errors is None
 

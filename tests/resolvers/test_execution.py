@@ -190,7 +190,7 @@ async def test_bad_values_fail_as_graphql_says(
           pushAttempts { provider success errorCode } } } } } } } } }"""
 
     async def run() -> Any:
-        context = Context(store, "app-a", 7, Loaders.for_app(store, "app-a"))
+        context = Context(store, "app-a", Loaders.for_app(store, "app-a"))
         return await schema.execute(document, context_value=context)
 
     fast, plain = await _both(monkeypatch, run)

@@ -34,7 +34,7 @@ async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
 
     async def calls(size: int, diagnosis: bool = False) -> tuple[Counter[str], dict]:
         counting = CountingStore(graph.store)
-        context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+        context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
         asked = "verdict summary findings { code at text }" if diagnosis else ""
         sizes = {"connections": size, "messages": size, "receipts": size}
         document = console_query("u1", diagnosis=asked, **sizes)
@@ -85,7 +85,7 @@ async def test_counts_go_together_when_only_some_pages_have_receipts(graph: Grap
         opened("u1", "c-quiet", 10 * MINUTE),
     )
     counting = CountingStore(graph.store)
-    context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     result = await schema.execute(console_query("u1"), context_value=context)
     assert result.errors is None, result.errors
     assert counting.calls["count_messages"] == 1
@@ -141,7 +141,7 @@ async def test_diagnoses_and_recipients_cost_the_same_calls_whatever_the_page_si
 
     async def calls(m: int, r: int) -> tuple[Counter[str], dict]:
         counting = CountingStore(graph.store)
-        context = Context(counting, "app-a", 7, Loaders.for_app(counting, "app-a"))  # type: ignore[arg-type]
+        context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
         variables = {"at": at, "since": since, "m": m, "r": r}
         result = await schema.execute(DIAGNOSED, variable_values=variables, context_value=context)
         assert result.errors is None, result.errors

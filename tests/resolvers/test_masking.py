@@ -34,7 +34,7 @@ async def test_a_failing_store_is_masked_and_logged(
         raise RuntimeError(SECRET)
 
     monkeypatch.setattr(graph.store, "message_pages", broken)
-    context = build_context(graph.store, "app-a", 7)
+    context = build_context(graph.store, "app-a")
     result = await schema.execute(SENT, context_value=context)
     [error] = result.errors or []
     _assert_generic(error, context.request_id)
@@ -50,7 +50,7 @@ async def test_a_failure_before_execution_is_masked_too(
 
     monkeypatch.setattr(complexity.Walker, "operation", broken)
     complexity._cached_limits_rule.cache_clear()  # validate afresh, not from the cache
-    context = build_context(graph.store, "app-a", 7)
+    context = build_context(graph.store, "app-a")
     result = await schema.execute(SENT, context_value=context)
     [error] = result.errors or []
     _assert_generic(error, context.request_id)
