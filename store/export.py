@@ -1,0 +1,131 @@
+"""The export read (:meth:`store.interface.TrackingReader.export_messages`): how the
+rows a backend reads for one chunk become lean records, one rule for every backend.
+
+A backend reads a chunk of messages (the keyset order of ``message_pages``), then,
+for those that have receipts, their stored receipts with a visible status, their
+status events and their push attempts, each with one read a few hundred messages;
+:func:`assemble` joins them. The receipts are exactly what ``receipt_pages`` lists
+(``store.receipts``: the status of the largest status key, the PENDING target of a
+DIRECT message without a visible status), without building a ``Receipt`` and a
+``SentMessage`` a row: enums come from dictionaries of their values, times stay
+integers.
+"""
+
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from store.catalogue import ACCEPTED_RESULTS, RECEIPT_CHANNELS, STATUS_RANK
+from store.model import (
+    ChannelType,
+    MessageSource,
+    MuteScope,
+    PushProvider,
+    PushSkipReason,
+    ReceiptStatus,
+    SendResult,
+)
+from store.receipts import RANKS, SKIP_WIDTH, skip_floor
+from store.records import ExportMessage, ExportPush, ExportReceipt
+
+MessageRow = tuple[Any, ...]
+"""A message as a backend reads it: ``key, msg_uid, sender_id, target_id,
+channel_type, message_type, source, sent_at, result, mute_scope, connection_id``,
+enums as their stored values."""
+ReceiptRow = tuple[str, int, int]
+"""A stored receipt of a message: ``recipient_id, status_key, skip_key``."""
+Key = tuple[str, str]
+"""(msg_uid, recipient_id)."""
+History = tuple[tuple[ReceiptStatus, int], ...]
+
+CHANNEL_TYPES = {m.value: m for m in ChannelType}
+SOURCES = {m.value: m for m in MessageSource}
+RESULTS = {m.value: m for m in SendResult}
+MUTE_SCOPES: dict[Any, MuteScope | None] = {None: None, **{m.value: m for m in MuteScope}}
+PROVIDERS = {m.value: m for m in PushProvider}
+STATUSES = {m.value: m for m in ReceiptStatus}
+_RECEIPT_CHANNELS = frozenset(c.value for c in RECEIPT_CHANNELS)
+_ACCEPTED = frozenset(r.value for r in ACCEPTED_RESULTS)
+_BY_RANK = {rank: status for status, rank in STATUS_RANK.items()}
+_SKIPS = tuple(PushSkipReason)
+_NO_PUSHES: tuple[ExportPush, ...] = ()
+
+STATUS_RANK_SQL = " ".join(f"WHEN '{s.value}' THEN {r}" for s, r in STATUS_RANK.items())
+"""The body of a SQL ``CASE status ... END`` giving an event's rank (ties of time)."""
+
+
+def receipt_uids(rows: Sequence[MessageRow]) -> list[str]:
+    """The msgUids of the messages of ``rows`` that have receipts (``has_receipts``)."""
+    return [
+        r[1] for r in rows if r[1] is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED
+    ]
+
+
+def push(
+    provider: str, sent_at: int, success: Any, code: str | None, text: str | None
+) -> ExportPush:
+    return ExportPush(PROVIDERS[provider], sent_at, bool(success), code, text)
+
+
+def assemble(
+    rows: Sequence[MessageRow],
+    receipts: Mapping[str, Sequence[ReceiptRow]],
+    histories: Mapping[Key, History],
+    pushes: Mapping[Key, tuple[ExportPush, ...]],
+    horizon: int,
+) -> list[ExportMessage]:
+    """The records of a chunk: ``receipts`` by msgUid (recipient order, visible
+    statuses only), ``histories`` and ``pushes`` by (msgUid, recipientId), oldest
+    first. A message outside ``receipt_uids`` gets no receipts."""
+    floor = skip_floor(horizon)
+    out: list[ExportMessage] = []
+    for r in rows:
+        uid = r[1]
+        listed: tuple[ExportReceipt, ...] = ()
+        if uid is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED:
+            found = [
+                ExportReceipt(
+                    rid,
+                    _BY_RANK[key % RANKS],
+                    key // RANKS,
+                    _SKIPS[skip % SKIP_WIDTH - 1] if skip >= floor else None,
+                    histories.get((uid, rid), ()),
+                    pushes.get((uid, rid), _NO_PUSHES),
+                )
+                for rid, key, skip in receipts.get(uid, ())
+            ]
+            if r[4] == "DIRECT":
+                _add_pending(found, uid, r[3], pushes)
+            listed = tuple(found)
+        out.append(
+            ExportMessage(
+                r[0],
+                uid,
+                r[2],
+                r[3],
+                CHANNEL_TYPES[r[4]],
+                r[5],
+                SOURCES[r[6]],
+                r[7],
+                RESULTS[r[8]],
+                MUTE_SCOPES[r[9]],
+                r[10],
+                listed,
+            )
+        )
+    return out
+
+
+def _add_pending(
+    found: list[ExportReceipt], uid: str, target: str, pushes: Mapping[Key, tuple[ExportPush, ...]]
+) -> None:
+    """A DIRECT message's target without a visible status shows PENDING, in its place
+    by recipient id."""
+    rids = [receipt.recipient_id for receipt in found]
+    at = bisect_left(rids, target)
+    if at < len(rids) and rids[at] == target:
+        return
+    pending = ExportReceipt(
+        target, ReceiptStatus.PENDING, None, None, (), pushes.get((uid, target), _NO_PUSHES)
+    )
+    found.insert(at, pending)
