@@ -12,8 +12,8 @@ integers.
 """
 
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from store.catalogue import ACCEPTED_RESULTS, RECEIPT_CHANNELS, STATUS_RANK
 from store.model import (
@@ -32,11 +32,12 @@ MessageRow = tuple[Any, ...]
 """A message as a backend reads it: ``key, msg_uid, sender_id, target_id,
 channel_type, message_type, source, sent_at, result, mute_scope, connection_id``,
 enums as their stored values."""
-ReceiptRow = tuple[str, int, int]
-"""A stored receipt of a message: ``recipient_id, status_key, skip_key``."""
-Key = tuple[str, str]
-"""(msg_uid, recipient_id)."""
+ReceiptRow = tuple[Any, ...]
+"""A stored receipt: ``msg_uid, recipient_id, status_key, skip_key``."""
 History = tuple[tuple[ReceiptStatus, int], ...]
+T = TypeVar("T")
+ByReceipt = dict[str, dict[str, tuple[T, ...]]]
+"""Items of each receipt, by msgUid then recipient id."""
 
 CHANNEL_TYPES = {m.value: m for m in ChannelType}
 SOURCES = {m.value: m for m in MessageSource}
@@ -61,6 +62,33 @@ def receipt_uids(rows: Sequence[MessageRow]) -> list[str]:
     ]
 
 
+def by_receipt(rows: Iterable[Sequence[Any]], item: Callable[..., T]) -> ByReceipt[T]:
+    """Rows ``(msg_uid, recipient_id, *fields)`` ordered by (msg_uid, recipient_id), then
+    by the order of their items, as ``item(*fields)`` by msgUid and recipient id."""
+    found: ByReceipt[T] = {}
+    uid: Any = None
+    rid: Any = None
+    items: list[T] = []
+    mine: dict[str, tuple[T, ...]] = {}
+    for row in rows:
+        if row[1] != rid or row[0] != uid:
+            if items:
+                mine[rid] = tuple(items)
+            if row[0] != uid:
+                uid = row[0]
+                mine = found.setdefault(uid, {})
+            rid, items = row[1], []
+        items.append(item(*row[2:]))
+    if items:
+        mine[rid] = tuple(items)
+    return found
+
+
+def change(status: str, at: int) -> tuple[ReceiptStatus, int]:
+    """A history entry from an event's stored status and time."""
+    return STATUSES[status], at
+
+
 def push(
     provider: str, sent_at: int, success: Any, code: str | None, text: str | None
 ) -> ExportPush:
@@ -70,32 +98,35 @@ def push(
 def assemble(
     rows: Sequence[MessageRow],
     receipts: Mapping[str, Sequence[ReceiptRow]],
-    histories: Mapping[Key, History],
-    pushes: Mapping[Key, tuple[ExportPush, ...]],
+    histories: Mapping[str, Mapping[str, History]],
+    pushes: Mapping[str, Mapping[str, tuple[ExportPush, ...]]],
     horizon: int,
 ) -> list[ExportMessage]:
     """The records of a chunk: ``receipts`` by msgUid (recipient order, visible
-    statuses only), ``histories`` and ``pushes`` by (msgUid, recipientId), oldest
+    statuses only), ``histories`` and ``pushes`` by msgUid then recipient id, oldest
     first. A message outside ``receipt_uids`` gets no receipts."""
     floor = skip_floor(horizon)
     out: list[ExportMessage] = []
+    no_items: dict[str, Any] = {}
     for r in rows:
         uid = r[1]
         listed: tuple[ExportReceipt, ...] = ()
         if uid is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED:
+            changes = histories.get(uid, no_items)
+            attempts = pushes.get(uid, no_items)
             found = [
                 ExportReceipt(
                     rid,
                     _BY_RANK[key % RANKS],
                     key // RANKS,
                     _SKIPS[skip % SKIP_WIDTH - 1] if skip >= floor else None,
-                    histories.get((uid, rid), ()),
-                    pushes.get((uid, rid), _NO_PUSHES),
+                    changes.get(rid, ()) if changes else (),
+                    attempts.get(rid, _NO_PUSHES) if attempts else _NO_PUSHES,
                 )
-                for rid, key, skip in receipts.get(uid, ())
+                for _, rid, key, skip in receipts.get(uid, ())
             ]
             if r[4] == "DIRECT":
-                _add_pending(found, uid, r[3], pushes)
+                _add_pending(found, r[3], attempts)
             listed = tuple(found)
         out.append(
             ExportMessage(
@@ -117,7 +148,7 @@ def assemble(
 
 
 def _add_pending(
-    found: list[ExportReceipt], uid: str, target: str, pushes: Mapping[Key, tuple[ExportPush, ...]]
+    found: list[ExportReceipt], target: str, pushes: Mapping[str, tuple[ExportPush, ...]]
 ) -> None:
     """A DIRECT message's target without a visible status shows PENDING, in its place
     by recipient id."""
@@ -126,6 +157,6 @@ def _add_pending(
     if at < len(rids) and rids[at] == target:
         return
     pending = ExportReceipt(
-        target, ReceiptStatus.PENDING, None, None, (), pushes.get((uid, target), _NO_PUSHES)
+        target, ReceiptStatus.PENDING, None, None, (), pushes.get(target, _NO_PUSHES)
     )
     found.insert(at, pending)

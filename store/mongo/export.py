@@ -11,15 +11,16 @@ awaited together. Not one snapshot: MongoDB would need a transaction for that.
 from typing import Any
 
 from store.export import (
-    STATUSES,
-    History,
-    Key,
+    ByReceipt,
     MessageRow,
     ReceiptRow,
     assemble,
+    by_receipt,
+    change,
     push,
     receipt_uids,
 )
+from store.model import ReceiptStatus
 from store.mongo import documents as d
 from store.mongo.reader import message_filter
 from store.mongo.receipts import push_order, receipt_order
@@ -103,8 +104,8 @@ async def export_messages(
     rows = [_row(doc) for doc in docs[:first]]
     uids = receipt_uids(rows)
     receipts: dict[str, list[ReceiptRow]] = {}
-    histories: dict[Key, History] = {}
-    pushes: dict[Key, tuple[ExportPush, ...]] = {}
+    histories: ByReceipt[tuple[ReceiptStatus, int]] = {}
+    pushes: ByReceipt[ExportPush] = {}
     if uids:
         by_uid = {"app": app, "msgUid": {"$in": uids}}
         visible = {**by_uid, "statusKey": {"$gte": status_floor(horizon)}}
@@ -115,29 +116,28 @@ async def export_messages(
             _docs(db[PUSHES], recent, _PUSH_FIELDS),
         )
         for doc in sorted(found, key=lambda doc: (doc["msgUid"], doc["recipientId"])):
-            row = (doc["recipientId"], doc["statusKey"], doc["skipKey"])
+            row = (doc["msgUid"], doc["recipientId"], doc["statusKey"], doc["skipKey"])
             receipts.setdefault(doc["msgUid"], []).append(row)
-        grouped: dict[Key, list[d.Doc]] = {}
-        for doc in events:
-            grouped.setdefault((doc["msgUid"], doc["recipientId"]), []).append(doc)
-        for k, changes in grouped.items():
-            changes.sort(key=receipt_order)
-            histories[k] = tuple((STATUSES[c["status"]], c["at"]) for c in changes)
-        grouped = {}
-        for doc in attempts:
-            grouped.setdefault((doc["msgUid"], doc["recipientId"]), []).append(doc)
-        for k, group in grouped.items():
-            group.sort(key=push_order)
-            pushes[k] = tuple(
-                push(
-                    g["provider"],
-                    g["at"],
-                    g["success"],
-                    g.get("errorCode"),
-                    g.get("errorDescription"),
+        events.sort(key=lambda doc: (doc["msgUid"], *receipt_order(doc)))
+        histories = by_receipt(
+            ((e["msgUid"], e["recipientId"], e["status"], e["at"]) for e in events), change
+        )
+        attempts.sort(key=lambda doc: (doc["msgUid"], *push_order(doc)))
+        pushes = by_receipt(
+            (
+                (
+                    a["msgUid"],
+                    a["recipientId"],
+                    a["provider"],
+                    a["at"],
+                    a["success"],
+                    a.get("errorCode"),
+                    a.get("errorDescription"),
                 )
-                for g in group
-            )
+                for a in attempts
+            ),
+            push,
+        )
     next_after = None
     if len(docs) > first:
         last = docs[first - 1]

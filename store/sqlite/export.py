@@ -16,14 +16,15 @@ from typing import Any
 
 from store.export import (
     STATUS_RANK_SQL,
-    STATUSES,
-    History,
-    Key,
+    ByReceipt,
     ReceiptRow,
     assemble,
+    by_receipt,
+    change,
     push,
     receipt_uids,
 )
+from store.model import ReceiptStatus
 from store.receipts import status_floor
 from store.records import ExportPage, ExportPush, MessageQuery
 from store.sqlite import documents
@@ -49,7 +50,6 @@ _PUSHES = (
     " WHERE app = ? AND at >= ? AND msg_uid IN ({}) ORDER BY msg_uid, recipient_id, at, rowid"
 )
 _BY_UID = itemgetter(0)
-_BY_KEY = itemgetter(0, 1)
 
 
 def export_messages(
@@ -70,22 +70,20 @@ def export_messages(
         found_rows = [r[2:] for r in page]
         uids = receipt_uids(found_rows)
         receipts: dict[str, list[ReceiptRow]] = {}
-        histories: dict[Key, History] = {}
-        pushes: dict[Key, tuple[ExportPush, ...]] = {}
+        histories: ByReceipt[tuple[ReceiptStatus, int]] = {}
+        pushes: ByReceipt[ExportPush] = {}
         floor = status_floor(horizon)
         for part in chunks(len(uids), IN):
             batch = [uids[i] for i in part]
             marks = ",".join("?" * len(batch))
             found = conn.execute(_RECEIPTS.format(marks), [app, floor, *batch])
             for uid, group in groupby(found, _BY_UID):
-                receipts[uid] = [(g[1], g[2], g[3]) for g in group]
+                receipts[uid] = list(group)
             if history:
                 events = conn.execute(_EVENTS.format(marks), [app, horizon, *batch])
-                for key, changes in groupby(events, _BY_KEY):
-                    histories[key] = tuple([(STATUSES[c[2]], c[3]) for c in changes])
+                histories.update(by_receipt(events, change))
             attempts = conn.execute(_PUSHES.format(marks), [app, horizon, *batch])
-            for key, group in groupby(attempts, _BY_KEY):
-                pushes[key] = tuple([push(*g[2:]) for g in group])
+            pushes.update(by_receipt(attempts, push))
     finally:
         conn.execute("COMMIT")
     messages = assemble(found_rows, receipts, histories, pushes, horizon)
