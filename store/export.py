@@ -84,9 +84,28 @@ def by_receipt(rows: Iterable[Sequence[Any]], item: Callable[..., T]) -> ByRecei
     return found
 
 
-def change(status: str, at: int) -> tuple[ReceiptStatus, int]:
-    """A history entry from an event's stored status and time."""
-    return STATUSES[status], at
+def histories(rows: Iterable[tuple[str, str, str, int]]) -> ByReceipt[tuple[ReceiptStatus, int]]:
+    """Status events ``(msg_uid, recipient_id, status, at)`` ordered by (msg_uid,
+    recipient_id), oldest first, as the history of each receipt (:func:`by_receipt`
+    for the most numerous rows of an export, without a call a row)."""
+    found: ByReceipt[tuple[ReceiptStatus, int]] = {}
+    uid: Any = None
+    rid: Any = None
+    items: list[tuple[ReceiptStatus, int]] = []
+    mine: dict[str, tuple[tuple[ReceiptStatus, int], ...]] = {}
+    statuses = STATUSES
+    for msg_uid, recipient_id, status, at in rows:
+        if recipient_id != rid or msg_uid != uid:
+            if items:
+                mine[rid] = tuple(items)
+            if msg_uid != uid:
+                uid = msg_uid
+                mine = found.setdefault(uid, {})
+            rid, items = recipient_id, []
+        items.append((statuses[status], at))
+    if items:
+        mine[rid] = tuple(items)
+    return found
 
 
 def push(
@@ -98,12 +117,12 @@ def push(
 def assemble(
     rows: Sequence[MessageRow],
     receipts: Mapping[str, Sequence[ReceiptRow]],
-    histories: Mapping[str, Mapping[str, History]],
+    changes: Mapping[str, Mapping[str, History]],
     pushes: Mapping[str, Mapping[str, tuple[ExportPush, ...]]],
     horizon: int,
 ) -> list[ExportMessage]:
     """The records of a chunk: ``receipts`` by msgUid (recipient order, visible
-    statuses only), ``histories`` and ``pushes`` by msgUid then recipient id, oldest
+    statuses only), ``changes`` (histories) and ``pushes`` by msgUid then recipient id, oldest
     first. A message outside ``receipt_uids`` gets no receipts."""
     floor = skip_floor(horizon)
     out: list[ExportMessage] = []
@@ -112,7 +131,7 @@ def assemble(
         uid = r[1]
         listed: tuple[ExportReceipt, ...] = ()
         if uid is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED:
-            changes = histories.get(uid, no_items)
+            history = changes.get(uid, no_items)
             attempts = pushes.get(uid, no_items)
             found = [
                 ExportReceipt(
@@ -120,7 +139,7 @@ def assemble(
                     _BY_RANK[key % RANKS],
                     key // RANKS,
                     _SKIPS[skip % SKIP_WIDTH - 1] if skip >= floor else None,
-                    changes.get(rid, ()) if changes else (),
+                    history.get(rid, ()) if history else (),
                     attempts.get(rid, _NO_PUSHES) if attempts else _NO_PUSHES,
                 )
                 for _, rid, key, skip in receipts.get(uid, ())

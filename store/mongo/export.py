@@ -16,7 +16,7 @@ from store.export import (
     ReceiptRow,
     assemble,
     by_receipt,
-    change,
+    histories,
     push,
     receipt_uids,
 )
@@ -104,7 +104,7 @@ async def export_messages(
     rows = [_row(doc) for doc in docs[:first]]
     uids = receipt_uids(rows)
     receipts: dict[str, list[ReceiptRow]] = {}
-    histories: ByReceipt[tuple[ReceiptStatus, int]] = {}
+    changes: ByReceipt[tuple[ReceiptStatus, int]] = {}
     pushes: ByReceipt[ExportPush] = {}
     if uids:
         by_uid = {"app": app, "msgUid": {"$in": uids}}
@@ -119,9 +119,7 @@ async def export_messages(
             row = (doc["msgUid"], doc["recipientId"], doc["statusKey"], doc["skipKey"])
             receipts.setdefault(doc["msgUid"], []).append(row)
         events.sort(key=lambda doc: (doc["msgUid"], *receipt_order(doc)))
-        histories = by_receipt(
-            ((e["msgUid"], e["recipientId"], e["status"], e["at"]) for e in events), change
-        )
+        changes = histories((e["msgUid"], e["recipientId"], e["status"], e["at"]) for e in events)
         attempts.sort(key=lambda doc: (doc["msgUid"], *push_order(doc)))
         pushes = by_receipt(
             (
@@ -142,4 +140,4 @@ async def export_messages(
     if len(docs) > first:
         last = docs[first - 1]
         next_after = d.encode_cursor(CURSOR_KIND, last["at"], last["msgKey"])
-    return ExportPage(assemble(rows, receipts, histories, pushes, horizon), next_after)
+    return ExportPage(assemble(rows, receipts, changes, pushes, horizon), next_after)

@@ -20,7 +20,7 @@ from store.export import (
     ReceiptRow,
     assemble,
     by_receipt,
-    change,
+    histories,
     push,
     receipt_uids,
 )
@@ -70,7 +70,7 @@ def export_messages(
         found_rows = [r[2:] for r in page]
         uids = receipt_uids(found_rows)
         receipts: dict[str, list[ReceiptRow]] = {}
-        histories: ByReceipt[tuple[ReceiptStatus, int]] = {}
+        changes: ByReceipt[tuple[ReceiptStatus, int]] = {}
         pushes: ByReceipt[ExportPush] = {}
         floor = status_floor(horizon)
         for part in chunks(len(uids), IN):
@@ -81,12 +81,12 @@ def export_messages(
                 receipts[uid] = list(group)
             if history:
                 events = conn.execute(_EVENTS.format(marks), [app, horizon, *batch])
-                histories.update(by_receipt(events, change))
+                changes.update(histories(events))
             attempts = conn.execute(_PUSHES.format(marks), [app, horizon, *batch])
             pushes.update(by_receipt(attempts, push))
     finally:
         conn.execute("COMMIT")
-    messages = assemble(found_rows, receipts, histories, pushes, horizon)
+    messages = assemble(found_rows, receipts, changes, pushes, horizon)
     next_after = None
     if len(rows) > first:
         last = page[-1]
