@@ -118,7 +118,10 @@ async def test_receipts_history_pushes_and_pending(store: Store) -> None:
     now = now_ms()
     await _fill(store, now)
     by_uid = {m.msg_uid: m for m in await export_all(store, "app-a", _window(now))}
-    at = lambda expr: wire.at(expr, now)  # noqa: E731
+
+    def at(expr: str) -> int:
+        return wire.at(expr, now)
+
     carol, dave = by_uid["m2"].receipts  # erin has a push attempt only: no receipt
     assert carol == ExportReceipt(
         "carol",
