@@ -1,17 +1,21 @@
 """``GET /v1/export/sent-messages`` and ``GET /v1/export/connections`` (SPEC §10):
 every record of a window, streamed as it is read.
 
-The store is read in keyset pages (:data:`MESSAGE_PAGE` messages, their receipts
-by :data:`RECEIPT_PAGE`, their push attempts in one call a page), each page
-written out before the next is read: memory is bounded by a page (and, for a
-message, by its recipients), never by the window. A read key sees its own app
-only. Parameters are checked before the first byte is sent; a store failure
-later ends the stream early (the response is then incomplete, and a client sees
-the chunked transfer cut short).
+Sent messages come from the store's export read (``Store.export_messages``:
+:data:`MESSAGE_PAGE` messages a chunk with all their receipts, history and push
+attempts, a keyset cursor from one chunk to the next); each chunk is turned into
+bytes on a worker thread (``server.export_rows``), so the event loop stays free,
+while the store reads the next one; it is sent before the chunk after that is
+read. Memory is bounded by two chunks (and, for a message, by its recipients),
+never by the window. Connections are read in keyset pages of
+:data:`CONNECTION_PAGE`. A read key sees its own app only. Parameters are checked
+before the first byte is sent; a store failure later ends the stream early (the
+response is then incomplete, and a client sees the chunked transfer cut short).
 """
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import orjson
@@ -30,64 +34,47 @@ from server.export_params import (
 from server.export_rows import (
     CONNECTION_CSV_HEADER,
     MESSAGE_CSV_HEADER,
-    ExportedMessage,
     connection_object,
     connection_row,
     csv_lines,
-    message_object,
-    message_rows,
+    message_csv,
+    message_ndjson,
 )
 from server.ratelimit import retry_after_header
 from store.interface import Store
 from store.limits import now_ms
 from store.model import KeyRole
-from store.receipts import receipt_scope
-from store.records import ConnectionQuery, MessageQuery, PageRequest, ReceiptQuery
+from store.records import ConnectionQuery, ExportPage, MessageQuery, PageRequest
 
 log = logging.getLogger("polaris.tracking")
 
-MESSAGE_PAGE = 200
-RECEIPT_PAGE = 1000
+MESSAGE_PAGE = 1000
+"""Messages a chunk of the sent-messages export (with every receipt of theirs)."""
 CONNECTION_PAGE = 1000
 MEDIA_TYPES = {CSV: "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 
-async def message_pages(
-    store: Store, app: str, query: MessageQuery
-) -> AsyncIterator[list[ExportedMessage]]:
-    """Every message of ``query``, a page at a time, with all its receipts and pushes."""
-    after: str | None = None
-    while True:
-        [page] = await store.message_pages(app, [PageRequest(query, MESSAGE_PAGE, after)])
-        items = [ExportedMessage(e.node) for e in page.edges]
-        await _add_receipts(store, app, items)
-        yield items
-        if not page.has_next_page or not page.edges:
-            return
-        after = page.edges[-1].cursor
+async def message_chunks(
+    store: Store, app: str, query: MessageQuery, history: bool = True
+) -> AsyncIterator[ExportPage]:
+    """Every message of ``query``, :data:`MESSAGE_PAGE` at a time with all its receipts,
+    the next chunk read while this one is handled (at most one read ahead)."""
 
+    def read(after: str | None) -> "asyncio.Task[ExportPage]":
+        chunk: Awaitable[ExportPage] = store.export_messages(
+            app, query, MESSAGE_PAGE, after, history=history
+        )
+        return asyncio.ensure_future(chunk)
 
-async def _add_receipts(store: Store, app: str, items: list[ExportedMessage]) -> None:
-    pending: list[tuple[ExportedMessage, PageRequest[ReceiptQuery]]] = []
-    for item in items:
-        scope = receipt_scope(item.message)
-        if scope is not None:
-            pending.append((item, PageRequest(ReceiptQuery(scope), RECEIPT_PAGE)))
-    with_receipts = [item for item, _ in pending]
-    while pending:  # every message's first page together, then the longer ones on
-        pages = await store.receipt_pages(app, [request for _, request in pending])
-        more = []
-        for (item, request), page in zip(pending, pages, strict=True):
-            item.receipts.extend(e.node for e in page.edges)
-            if page.has_next_page and page.edges:
-                next_request = PageRequest(request.query, RECEIPT_PAGE, page.edges[-1].cursor)
-                more.append((item, next_request))
-        pending = more
-    uids = [item.message.msg_uid or "" for item in with_receipts]
-    if uids:
-        for item, attempts in zip(with_receipts, await store.push_attempts(app, uids), strict=True):
-            for attempt in attempts:
-                item.pushes.setdefault(attempt.recipient_id, []).append(attempt)
+    pending: asyncio.Task[ExportPage] | None = read(None)
+    try:
+        while pending is not None:
+            page = await pending
+            pending = None if page.after is None else read(page.after)
+            yield page
+    finally:
+        if pending is not None:  # the client went away: nothing waits for the read ahead
+            pending.cancel()
 
 
 async def connection_pages(
@@ -107,11 +94,10 @@ async def _message_body(
 ) -> AsyncIterator[bytes]:
     if fmt == CSV:
         yield csv_lines([MESSAGE_CSV_HEADER]).encode()
-    async for items in _guarded(message_pages(store, app, query)):
-        if fmt == CSV:
-            yield csv_lines(row for item in items for row in message_rows(item, now)).encode()
-        elif items:
-            yield b"".join(orjson.dumps(message_object(i, now)) + b"\n" for i in items)
+    render = message_csv if fmt == CSV else message_ndjson
+    async for page in _guarded(message_chunks(store, app, query, history=fmt != CSV)):
+        if page.messages:
+            yield await asyncio.to_thread(render, page.messages, now)
 
 
 async def _connection_body(

@@ -22,6 +22,7 @@ from store.records import (
     ConnectionLog,
     ConnectionQuery,
     Event,
+    ExportPage,
     MessageQuery,
     Page,
     PageRequest,
@@ -183,6 +184,35 @@ class TrackingReader(Protocol):
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[list[PushAttempt]]:
         """Push attempts of each (msg_uid, recipient_id), oldest first."""
+        ...
+
+    async def export_messages(
+        self,
+        app: str,
+        query: MessageQuery,
+        first: int,
+        after: str | None = None,
+        *,
+        history: bool = True,
+    ) -> ExportPage:
+        """A chunk of the bulk export: the messages :meth:`message_pages` lists for
+        ``query``, in its order (newest ``sent_at`` first, ties by the same stable
+        order), ``first`` of them (at least one) after the cursor ``after``, each
+        with every receipt :meth:`receipt_pages` lists for it (by recipient id,
+        the PENDING target included), each receipt with its history (oldest first;
+        left empty when ``history`` is False, which spares reading the status
+        events) and its recipient's push attempts (oldest first, as
+        :meth:`recipient_push_attempts`).
+
+        ``ExportPage.after`` is the cursor of the next chunk, None after the last;
+        it follows the rules of every cursor (keyset: data arriving meanwhile
+        neither repeats nor skips a message that existed at the first chunk).
+        Records are lean (``records.ExportMessage``: no ``SentMessage`` nor
+        ``Receipt`` a row, times as epoch ms). A chunk is a bounded number of
+        reads whatever the window (one range of messages, then the receipts,
+        events and pushes of its messages in batches), and memory holds one chunk:
+        ``first`` messages and their recipients, never the window. SQLite reads a
+        chunk in one read transaction (one snapshot); MongoDB in a few queries."""
         ...
 
 

@@ -246,6 +246,64 @@ class Diagnosis:
     """False while later events may still change the verdict."""
 
 
+# --- the export's lean records (``TrackingReader.export_messages``) ------------------
+
+
+class _ExportRecord(msgspec.Struct, frozen=True, gc=False):
+    """A record of the export: a msgspec struct, as cheap to build as a tuple (an
+    export builds one a receipt, a million for a week of a busy app), immutable,
+    ``gc=False`` because it holds only strings, numbers, enums and tuples of them."""
+
+
+class ExportPush(_ExportRecord):
+    """One push attempt of a recipient (``PushAttempt`` without the recipient)."""
+
+    provider: PushProvider
+    sent_at: int
+    success: bool
+    error_code: str | None = None
+    error_description: str | None = None
+
+
+class ExportReceipt(_ExportRecord):
+    """A receipt as :meth:`TrackingReader.receipt_pages` shows it, with its history
+    (``(status, at)``, oldest first; empty when the export was read without it) and
+    the recipient's push attempts, oldest first."""
+
+    recipient_id: str
+    status: ReceiptStatus
+    status_at: int | None
+    push_skipped: PushSkipReason | None
+    history: tuple[tuple[ReceiptStatus, int], ...]
+    pushes: tuple[ExportPush, ...]
+
+
+class ExportMessage(_ExportRecord):
+    """A sent message (the fields of :class:`SentMessage`) with all its receipts, by
+    recipient id; none for a message that has no receipts (blocked, OPEN, SYSTEM)."""
+
+    key: str
+    msg_uid: str | None
+    sender_id: str
+    target_id: str
+    channel_type: ChannelType
+    message_type: str
+    source: MessageSource
+    sent_at: int
+    result: SendResult
+    mute_scope: MuteScope | None
+    connection_id: str | None
+    receipts: tuple[ExportReceipt, ...]
+
+
+class ExportPage(msgspec.Struct, frozen=True):
+    """A chunk of the export: its messages, and the cursor to read the next chunk
+    from (None after the last one)."""
+
+    messages: list[ExportMessage]
+    after: str | None
+
+
 T = TypeVar("T")
 
 

@@ -14,12 +14,13 @@ from pymongo.write_concern import WriteConcern
 
 from store.interface import StoreError, StoreUnavailable
 from store.limits import DEFAULT_RETENTION_DAYS, horizon_ms, now_ms
-from store.mongo import documents, purge, reader, receipts, schema, timeline, writer
+from store.mongo import documents, export, purge, reader, receipts, schema, timeline, writer
 from store.records import (
     ApiKey,
     ConnectionLog,
     ConnectionQuery,
     Event,
+    ExportPage,
     MessageQuery,
     Page,
     PageRequest,
@@ -275,6 +276,19 @@ class MongoStore:
     ) -> list[list[PushAttempt]]:
         db = await self._ready()
         return await receipts.recipient_push_attempts(db, app, keys, self._horizon())
+
+    @_unavailable_on_network_error
+    async def export_messages(
+        self,
+        app: str,
+        query: MessageQuery,
+        first: int,
+        after: str | None = None,
+        *,
+        history: bool = True,
+    ) -> ExportPage:
+        db = await self._ready()
+        return await export.export_messages(db, app, query, first, after, history, self._horizon())
 
     # --- keys ----------------------------------------------------------------------
 

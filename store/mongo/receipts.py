@@ -204,18 +204,18 @@ async def _events_by_key(
     return found
 
 
-def _receipt_order(doc: d.Doc) -> tuple[str, int, int, str]:
+def receipt_order(doc: d.Doc) -> tuple[str, int, int, str]:
     return doc["recipientId"], doc["at"], STATUS_RANK[ReceiptStatus(doc["status"])], doc["_id"]
 
 
-def _push_order(doc: d.Doc) -> tuple[str, int, str]:
+def push_order(doc: d.Doc) -> tuple[str, int, str]:
     return doc["recipientId"], doc["at"], doc["_id"]
 
 
 async def _histories(
     db: Any, app: str, keys: Sequence[Key], horizon: int
 ) -> dict[Key, tuple[StatusChange, ...]]:
-    found = await _events_by_key(db[RECEIPT_EVENTS], app, keys, horizon, _receipt_order)
+    found = await _events_by_key(db[RECEIPT_EVENTS], app, keys, horizon, receipt_order)
     return {
         key: tuple(StatusChange(ReceiptStatus(doc["status"]), doc["at"]) for doc in docs)
         for key, docs in found.items()
@@ -225,7 +225,7 @@ async def _histories(
 async def recipient_push_attempts(
     db: Any, app: str, keys: Sequence[Key], horizon: int
 ) -> list[list[PushAttempt]]:
-    found = await _events_by_key(db[PUSHES], app, keys, horizon, _push_order)
+    found = await _events_by_key(db[PUSHES], app, keys, horizon, push_order)
     return [[d.to_push_attempt(doc) for doc in found.get(key, ())] for key in keys]
 
 
@@ -253,11 +253,11 @@ async def receipt_events(
     db: Any, app: str, msg_uids: Sequence[str], horizon: int
 ) -> list[list[ReceiptEventRecord]]:
     return await _by_message(
-        db[RECEIPT_EVENTS], app, msg_uids, horizon, _receipt_order, d.to_receipt_event
+        db[RECEIPT_EVENTS], app, msg_uids, horizon, receipt_order, d.to_receipt_event
     )
 
 
 async def push_attempts(
     db: Any, app: str, msg_uids: Sequence[str], horizon: int
 ) -> list[list[PushAttempt]]:
-    return await _by_message(db[PUSHES], app, msg_uids, horizon, _push_order, d.to_push_attempt)
+    return await _by_message(db[PUSHES], app, msg_uids, horizon, push_order, d.to_push_attempt)

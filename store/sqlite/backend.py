@@ -23,6 +23,7 @@ from store.records import (
     ConnectionLog,
     ConnectionQuery,
     Event,
+    ExportPage,
     MessageQuery,
     Page,
     PageRequest,
@@ -35,7 +36,7 @@ from store.records import (
     SentMessage,
     WriteResult,
 )
-from store.sqlite import purge, reader, receipts, schema, timeline, writer
+from store.sqlite import export, purge, reader, receipts, schema, timeline, writer
 
 R = TypeVar("R")
 _READERS = 3
@@ -261,6 +262,19 @@ class SqliteStore:
         self, app: str, keys: Sequence[tuple[str, str]]
     ) -> list[list[PushAttempt]]:
         return await self._read(receipts.recipient_push_attempts, app, keys, self._horizon())
+
+    async def export_messages(
+        self,
+        app: str,
+        query: MessageQuery,
+        first: int,
+        after: str | None = None,
+        *,
+        history: bool = True,
+    ) -> ExportPage:
+        return await self._read(
+            export.export_messages, app, query, first, after, history, self._horizon()
+        )
 
     # --- keys --------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def _connection_filter(app: str, q: ConnectionQuery, horizon: int) -> Filter:
     return sql, [app, q.user_id, horizon, q.until, q.since]
 
 
-def _message_filter(app: str, q: MessageQuery, horizon: int) -> Filter:
+def message_filter(app: str, q: MessageQuery, horizon: int) -> Filter:
     sql = "FROM messages WHERE app = ? AND sent_at >= ? AND sent_at < ?"
     params: list[Any] = [app, max(q.since, horizon), q.until]
     conditions = (
@@ -145,7 +145,7 @@ def message_pages(
     horizon: int,
 ) -> list[Page[SentMessage]]:
     def build(q: MessageQuery) -> Filter:
-        return _message_filter(app, q, horizon)
+        return message_filter(app, q, horizon)
 
     columns = documents.MESSAGE_COLUMNS
     return _pages(conn, requests, "m", "sent_at", columns, build, documents.sent_message)
@@ -154,7 +154,7 @@ def message_pages(
 def count_messages(
     conn: sqlite3.Connection, app: str, queries: Sequence[MessageQuery], horizon: int
 ) -> list[int]:
-    return _counts(conn, [_message_filter(app, q, horizon) for q in queries])
+    return _counts(conn, [message_filter(app, q, horizon) for q in queries])
 
 
 # --- lookups by key ----------------------------------------------------------------

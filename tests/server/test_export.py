@@ -136,7 +136,6 @@ async def test_pages_are_followed_to_the_end(
 ) -> None:
     whole = _lines(await _export(filled, keys.read_a, "connections", userId="u1"))
     monkeypatch.setattr(export, "MESSAGE_PAGE", 1)
-    monkeypatch.setattr(export, "RECEIPT_PAGE", 1)
     monkeypatch.setattr(export, "CONNECTION_PAGE", 1)
     lines = _lines(await _export(filled, keys.read_a))
     assert [m["senderId"] for m in lines] == ["dave", "=carol", "u1"]
