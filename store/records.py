@@ -255,7 +255,7 @@ class _ExportRecord(msgspec.Struct, frozen=True, gc=False):
     ``gc=False`` because it holds only strings, numbers, enums and tuples of them."""
 
 
-class ExportPush(_ExportRecord):
+class ExportPush(_ExportRecord, frozen=True):
     """One push attempt of a recipient (``PushAttempt`` without the recipient)."""
 
     provider: PushProvider
@@ -265,7 +265,7 @@ class ExportPush(_ExportRecord):
     error_description: str | None = None
 
 
-class ExportReceipt(_ExportRecord):
+class ExportReceipt(_ExportRecord, frozen=True):
     """A receipt as :meth:`TrackingReader.receipt_pages` shows it, with its history
     (``(status, at)``, oldest first; empty when the export was read without it) and
     the recipient's push attempts, oldest first."""
@@ -278,7 +278,7 @@ class ExportReceipt(_ExportRecord):
     pushes: tuple[ExportPush, ...]
 
 
-class ExportMessage(_ExportRecord):
+class ExportMessage(_ExportRecord, frozen=True):
     """A sent message (the fields of :class:`SentMessage`) with all its receipts, by
     recipient id; none for a message that has no receipts (blocked, OPEN, SYSTEM)."""
 
