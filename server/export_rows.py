@@ -8,7 +8,7 @@ spreadsheet would run as a formula are escaped (OWASP's advice: a leading ``'``)
 
 The sent messages come from the store's export read (``Store.export_messages``) as
 lean records; :func:`message_ndjson` and :func:`message_csv` turn a chunk of them
-into bytes with as little Python a row as they can: times by :func:`iso_ms` (a
+into bytes with as little Python a row as they can: times by ``format_ms`` (a
 table and a cache per minute), the push errors, prompts and built-in types looked
 up once per distinct value, cells escaped only where a user's text can be.
 """
@@ -59,21 +59,21 @@ def push_error(provider: PushProvider, code: str | None, description: str | None
     }
 
 
-def message_fields(m: SentMessage, now: int) -> dict[str, Any]:
-    builtin = BUILTIN_OBJECT_NAMES.get(m.message_type)
+def message_fields(m: SentMessage | ExportMessage, now: int) -> dict[str, Any]:
+    """A message's fields under their GraphQL names (an NDJSON line, receipts aside)."""
     return {
-        "id": ids.encode(ids.SENT_MESSAGE, m.key),
+        "id": _message_id(m.key),
         "msgUid": m.msg_uid,
         "senderId": m.sender_id,
         "targetId": m.target_id,
-        "channelType": m.channel_type.value,
+        "channelType": m.channel_type,
         "messageType": m.message_type,
-        "builtinType": None if builtin is None else builtin.value,
-        "source": m.source.value,
+        "builtinType": _BUILTIN.get(m.message_type),
+        "source": m.source,
         "sentAt": format_ms(m.sent_at),
-        "result": m.result.value,
-        "muteScope": _value(m.mute_scope),
-        "prompt": prompt_for(m.result, m.mute_scope),
+        "result": m.result,
+        "muteScope": m.mute_scope,
+        "prompt": _prompt(m.result, m.mute_scope),
         "statusSettled": now >= m.sent_at + SETTLE_MS,
     }
 
@@ -140,31 +140,6 @@ def csv_lines(rows: Iterable[Sequence[Any]]) -> str:
 
 # --- sent messages, from the store's export read -------------------------------------
 
-_MINUTE_MS = 60_000
-_MINUTES: dict[int, str] = {}
-"""``YYYY-MM-DDTHH:MM:`` by minute since the epoch (a week is about 10,000 of them)."""
-_MINUTES_KEPT = 100_000
-_IN_MINUTE: list[str] = []
-"""``SS.mmm+00:00`` for every millisecond of a minute (60,000 strings, ~4 MiB), made
-with the first minute."""
-
-
-def _minute(minute: int) -> str:
-    global _IN_MINUTE
-    if not _IN_MINUTE:
-        _IN_MINUTE = [f"{s:02d}.{ms:03d}+00:00" for s in range(60) for ms in range(1000)]
-    if len(_MINUTES) >= _MINUTES_KEPT:
-        _MINUTES.clear()
-    head = _MINUTES[minute] = format_ms(minute * _MINUTE_MS)[:17]
-    return head
-
-
-def iso_ms(value: int) -> str:
-    """``format_ms(value)`` (``2026-11-27T12:41:56.338+00:00``) at a fraction of its cost."""
-    minute = value // _MINUTE_MS
-    return (_MINUTES.get(minute) or _minute(minute)) + _IN_MINUTE[value - minute * _MINUTE_MS]
-
-
 _BUILTIN = {name: builtin.value for name, builtin in BUILTIN_OBJECT_NAMES.items()}
 
 
@@ -180,7 +155,7 @@ def _message_id(key: str) -> str:
 def _ndjson_push(p: ExportPush) -> dict[str, Any]:
     return {
         "provider": p.provider,
-        "sentAt": iso_ms(p.sent_at),
+        "sentAt": format_ms(p.sent_at),
         "success": p.success,
         "errorCode": p.error_code,
         "errorDescription": p.error_description,
@@ -192,35 +167,20 @@ def message_ndjson(messages: Sequence[ExportMessage], now: int) -> bytes:
     """One line a message: the fields of :func:`message_fields`, then its receipts with
     their history and push attempts (each with its catalogue ``error``) nested."""
     lines = []
-    settled_before = now - SETTLE_MS
     for m in messages:
         receipts = [
             {
                 "recipientId": r.recipient_id,
                 "status": r.status,
-                "statusAt": None if r.status_at is None else iso_ms(r.status_at),
+                "statusAt": None if r.status_at is None else format_ms(r.status_at),
                 "pushSkipped": r.push_skipped,
-                "history": [{"status": status, "at": iso_ms(at)} for status, at in r.history],
+                "history": [{"status": status, "at": format_ms(at)} for status, at in r.history],
                 "pushAttempts": [_ndjson_push(p) for p in r.pushes] if r.pushes else [],
             }
             for r in m.receipts
         ]
-        line = {
-            "id": _message_id(m.key),
-            "msgUid": m.msg_uid,
-            "senderId": m.sender_id,
-            "targetId": m.target_id,
-            "channelType": m.channel_type,
-            "messageType": m.message_type,
-            "builtinType": _BUILTIN.get(m.message_type),
-            "source": m.source,
-            "sentAt": iso_ms(m.sent_at),
-            "result": m.result,
-            "muteScope": m.mute_scope,
-            "prompt": _prompt(m.result, m.mute_scope),
-            "statusSettled": m.sent_at <= settled_before,
-            "receipts": receipts,
-        }
+        line = message_fields(m, now)
+        line["receipts"] = receipts
         lines.append(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
     return b"".join(lines)
 
@@ -271,15 +231,15 @@ def message_csv(messages: Sequence[ExportMessage], now: int) -> bytes:
     attempt in the ``push*`` columns; the text ``csv.writer`` would write for the
     cells of :func:`cell`, built by hand: a cell of ours needs quotes only where a
     user's text is."""
+    settled_before = now - SETTLE_MS
     lines: list[str] = []
     add = lines.append
-    settled_before = now - SETTLE_MS
     for m in messages:
         builtin = _BUILTIN.get(m.message_type)
         head = (
             f"{_text(_message_id(m.key))},{_text(m.msg_uid)},{_text(m.sender_id)},"
             f"{_text(m.target_id)},{m.channel_type.value},{_text(m.message_type)},"
-            f"{'' if builtin is None else builtin},{m.source.value},{iso_ms(m.sent_at)},"
+            f"{'' if builtin is None else builtin},{m.source.value},{format_ms(m.sent_at)},"
             f"{m.result.value},{'' if m.mute_scope is None else m.mute_scope.value},"
             f"{_prompt_cell(m.result, m.mute_scope)},"
             f"{'true' if m.sent_at <= settled_before else 'false'},"
@@ -294,12 +254,12 @@ def message_csv(messages: Sequence[ExportMessage], now: int) -> bytes:
                 outcome = _push_cells(
                     last.provider, last.error_code, last.error_description, last.success
                 )
-                push = f"{len(pushes)},{last.provider.value},{iso_ms(last.sent_at)},{outcome}"
+                push = f"{len(pushes)},{last.provider.value},{format_ms(last.sent_at)},{outcome}"
             else:
                 push = _NO_PUSH
             add(
                 f"{head}{_text(r.recipient_id)},{r.status.value},"
-                f"{'' if r.status_at is None else iso_ms(r.status_at)},"
+                f"{'' if r.status_at is None else format_ms(r.status_at)},"
                 f"{'' if r.push_skipped is None else r.push_skipped.value},{push}\r\n"
             )
     return "".join(lines).encode()
