@@ -73,24 +73,14 @@ async def test_a_date_at_the_calendar_limits_is_a_clean_error(
     assert codes and "INTERNAL_SERVER_ERROR" not in codes, response.text
 
 
-@pytest.mark.parametrize("body", ["null", "5", '"x"', "true", "[]", "[1]"])
+NOT_JSON = [  # tokens JSON does not have, which Python's own decoder would let through
+    '{"query": "{ __typename }", "operationName": Infinity}',
+    '{"query": "{ __typename }", "variables": {"x": NaN}}',
+]
+
+
+@pytest.mark.parametrize("body", ["null", "5", '"x"', "true", "[]", "[1]", *NOT_JSON])
 async def test_a_body_that_is_not_a_json_object_is_a_400_graphql_error(
-    client: httpx.AsyncClient, keys: Keys, body: str
-) -> None:
-    headers = {**bearer(keys.read_a), "content-type": "application/json"}
-    response = await client.post("/graphql", content=body, headers=headers)
-    assert response.status_code == 400
-    assert _codes(response) == ["BAD_REQUEST"]
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        '{"query": "{ __typename }", "operationName": Infinity}',
-        '{"query": "{ __typename }", "variables": {"x": NaN}}',
-    ],
-)
-async def test_a_body_with_tokens_json_does_not_have_is_a_400_graphql_error(
     client: httpx.AsyncClient, keys: Keys, body: str
 ) -> None:
     headers = {**bearer(keys.read_a), "content-type": "application/json"}
