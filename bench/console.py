@@ -12,6 +12,7 @@
 """
 
 import asyncio
+import hashlib
 import statistics
 import time
 from dataclasses import dataclass
@@ -106,6 +107,59 @@ def http_latency(
         objects,
         rss_start,
         rss_peak,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PersistedLatency:
+    """The console query sent three ways, in turns on one server: p50/p95 of each."""
+
+    document: tuple[float, float]
+    hash_post: tuple[float, float]
+    hash_get: tuple[float, float]
+
+
+def persisted_latency(
+    store_url: str, user: str, requests: int, warmup: int = 3
+) -> PersistedLatency:
+    """Automatic persisted queries (SPEC §10): the whole document by POST, against
+    its hash alone by POST and by GET (the way a cache would be asked), once the
+    server holds the document."""
+    read_key, _ = make_keys(store_url, DEMO_APP)
+    document = _document(user, now_ms(), diagnosis=False)
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    headers = {"Authorization": f"Bearer {read_key}", "Content-Type": "application/json"}
+    full = orjson.dumps({"query": document})
+    hashed = orjson.dumps({"extensions": extensions})
+    params = {"extensions": orjson.dumps(extensions).decode()}
+    times: dict[str, list[float]] = {"document": [], "post": [], "get": []}
+    with (
+        Server(store_url, quiet=True) as server,
+        httpx.Client(base_url=server.base_url, timeout=60) as client,
+    ):
+        register = orjson.dumps({"query": document, "extensions": extensions})
+        client.post("/graphql", content=register, headers=headers).raise_for_status()
+        for i in range(warmup + requests):
+            for way, send in (
+                ("document", lambda: client.post("/graphql", content=full, headers=headers)),
+                ("post", lambda: client.post("/graphql", content=hashed, headers=headers)),
+                ("get", lambda: client.get("/graphql", params=params, headers=headers)),
+            ):
+                started = time.perf_counter()
+                response = send()
+                elapsed = time.perf_counter() - started
+                response.raise_for_status()
+                if "errors" in response.json():
+                    raise RuntimeError(f"console query ({way}) failed: {response.text[:300]}")
+                if i >= warmup:
+                    times[way].append(elapsed * 1000)
+
+    def p50_p95(values: list[float]) -> tuple[float, float]:
+        return percentile(values, 0.5), percentile(values, 0.95)
+
+    return PersistedLatency(
+        p50_p95(times["document"]), p50_p95(times["post"]), p50_p95(times["get"])
     )
 
 

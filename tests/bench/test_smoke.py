@@ -50,6 +50,10 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "server peak RSS, 2 GROUP messages x 30 recipients",
         "mixed load, 2k events: console p50 / p95 while ingesting",
         "mixed load, 2k events: ingest rate while 4 users query",
+        "console query, 3k events: whole document, p50 / p95",
+        "its persisted hash by GET (APQ hit)",
+        "export, CSV, whole window of 2k events",
+        "export, NDJSON, the same",
     ):
         assert figure in table, table
     assert "built 3,000 events" in done.stderr
