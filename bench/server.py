@@ -56,8 +56,9 @@ class Server:
     By default ``polaris-tracking serve`` runs it, exactly as a user would (its
     store checks and uvicorn options); with ``workers``, uvicorn's app factory in
     that many worker processes (the Docker image's way); ``quiet`` (the benchmarks)
-    keeps uvicorn to warnings. Output goes to ``log`` when given. Shared by the
-    benchmarks and the end-to-end tests.
+    keeps uvicorn to warnings. Output goes to ``log`` when given; ``python`` is the
+    interpreter (another virtual environment's, say). Shared by the benchmarks and
+    the end-to-end tests.
     """
 
     def __init__(
@@ -69,6 +70,7 @@ class Server:
         cwd: Path = ROOT,
         workers: int = 0,
         quiet: bool = False,
+        python: str = sys.executable,
     ) -> None:
         self.store_url = store_url
         self.port = free_port()
@@ -78,16 +80,17 @@ class Server:
         self._cwd = cwd
         self._workers = workers
         self._quiet = quiet
+        self._python = python
         self._process: subprocess.Popen[bytes] | None = None
 
     def _command(self) -> list[str]:
         address = ["--host", "127.0.0.1", "--port", str(self.port)]
         quiet = ["--log-level", "warning", "--no-access-log"] if self._quiet else []
         if self._workers or self._quiet:
-            command = [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory"]
+            command = [self._python, "-m", "uvicorn", "server.app:create_app", "--factory"]
             workers = ["--workers", str(self._workers)] if self._workers else []
             return [*command, *address, *workers, *quiet]
-        return [sys.executable, "-m", "server.cli", "serve", *address, "--store", self.store_url]
+        return [self._python, "-m", "server.cli", "serve", *address, "--store", self.store_url]
 
     def start(self, timeout_s: float = 30.0) -> "Server":
         env = {**os.environ, "TRACKING_STORE": self.store_url, **self._env}

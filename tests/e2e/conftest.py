@@ -2,6 +2,7 @@
 ``bench.server.Server``) on 127.0.0.1, over a SQLite file, with keys made straight
 in that file."""
 
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -23,11 +24,12 @@ def start_server(
     cwd: Path = ROOT,
     *,
     workers: int = 0,
+    python: str = sys.executable,
 ) -> Server:
     """``serve`` on a free port, without rate limits unless ``env`` sets them; with
     ``workers``, uvicorn's app factory in that many worker processes instead."""
     environment = {"TRACKING_RATE_LIMIT_PER_S": "0", **(env or {})}
-    server = Server(store_url, env=environment, log=log, cwd=cwd, workers=workers)
+    server = Server(store_url, env=environment, log=log, cwd=cwd, workers=workers, python=python)
     return server.start(START_TIMEOUT_S)
 
 
