@@ -264,6 +264,23 @@ def test_paging_with_load_more(signed_in: "Page", site: Site):
     assert page.locator("main table tbody tr").count() == GROUP_RECIPIENTS
 
 
+def test_a_link_copied_after_load_more_opens_with_as_many_rows(signed_in: "Page", site: Site):
+    page = signed_in
+    page.goto(f"{site.url}/console/messages?senderId=paula")
+    count = page.locator("main .count")
+    expect(count).to_have_text(f"Showing 20 of {PAGED_MESSAGES} messages")
+    entries = page.evaluate("history.length")
+    page.get_by_role("button", name="Load more").click()
+    expect(count).to_have_text(f"Showing {PAGED_MESSAGES} of {PAGED_MESSAGES} messages")
+    assert f"shown={PAGED_MESSAGES}" in page.url
+    assert page.evaluate("history.length") == entries, "loading more is no navigation"
+    before = message_ids(page)
+    page.goto(page.url)  # the link as pasted into a ticket
+    expect(count).to_have_text(f"Showing {PAGED_MESSAGES} of {PAGED_MESSAGES} messages")
+    assert message_ids(page) == before
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+
+
 def test_a_deep_link_opens_the_same_view_after_reload_and_sign_in(
     page: "Page", signed_in: "Page", site: Site, context
 ):

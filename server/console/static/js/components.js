@@ -111,6 +111,26 @@ export function pager(tbody, pageInfo, load, onError) {
   return holder;
 }
 
+/** The most a list asks for at once (the API's cap on `first`). */
+const MAX_FIRST = 100;
+
+/**
+ * The size of a list's first page: its `pageSize`, or as many rows as the URL says
+ * were shown (`param=N`, written by "Load more"), so that a link pasted into a
+ * ticket after loading more opens with the same rows (up to the API's 100 at once).
+ */
+export function firstPageSize(params, param, pageSize) {
+  const n = Number.parseInt(params.get(param) || "", 10);
+  return n > pageSize ? Math.min(n, MAX_FIRST) : pageSize;
+}
+
+/** Writes in the URL how many rows a list shows, without a new history entry. */
+export function rememberShown(param, shown) {
+  const url = new URL(location.href);
+  url.searchParams.set(param, String(shown));
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+
 export function countLine(shown, total, noun) {
   return h("p", { class: "count", role: "status" }, `Showing ${shown} of ${total} ${noun}${total === 1 ? "" : "s"}`);
 }

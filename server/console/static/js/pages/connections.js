@@ -3,7 +3,8 @@
 
 import { graphql, session } from "../api.js";
 import {
-  badge, countLine, emptyState, errorNotice, field, loading, none, pager, row, table, time,
+  badge, countLine, emptyState, errorNotice, field, firstPageSize, loading, none, pager, rememberShown,
+  row, table, time,
 } from "../components.js";
 import { h, replace } from "../dom.js";
 import {
@@ -13,6 +14,8 @@ import { CONNECTIONS, CONNECTION_MESSAGES } from "../operations.js";
 import { messageRow, messageTable } from "./message_table.js";
 
 const PAGE_SIZE = 20;
+const SHOWN = "shown";
+const SHOWN_MESSAGES = "shownMessages";
 const COLUMNS = [
   "Connected", "Disconnected", "Status", "SDK version", "Platform", "Device model", "System",
   "IP address", "Reason", "Messages",
@@ -101,7 +104,8 @@ async function monitoring(holder, params, ctx) {
   replace(holder, loading("Loading the messages of this connection…"));
   let data;
   try {
-    data = await graphql(CONNECTION_MESSAGES, { id, first: PAGE_SIZE }, { signal: ctx.signal });
+    const first = firstPageSize(params, SHOWN_MESSAGES, PAGE_SIZE);
+    data = await graphql(CONNECTION_MESSAGES, { id, first }, { signal: ctx.signal });
   } catch (e) {
     if (e.name === "AbortError" || e.status === 401) throw e;
     replace(holder, errorNotice(e));
@@ -130,6 +134,7 @@ async function monitoring(holder, params, ctx) {
     const more = pager(tbody, page.pageInfo, async (after) => {
       const next = (await graphql(CONNECTION_MESSAGES, { id, first: PAGE_SIZE, after })).node.sentMessages;
       shown += next.nodes.length;
+      rememberShown(SHOWN_MESSAGES, shown);
       count.textContent = `Showing ${shown} of ${next.totalCount} messages`;
       return { rows: next.nodes.map(messageRow), pageInfo: next.pageInfo };
     });
@@ -165,7 +170,8 @@ export async function connectionsPage(main, ctx) {
   const pending = params.get("connection") ? monitoring(monitor, params, ctx) : Promise.resolve();
   let page;
   try {
-    page = (await graphql(CONNECTIONS, variables, { signal: ctx.signal })).user.connections;
+    const first = firstPageSize(params, SHOWN, PAGE_SIZE);
+    page = (await graphql(CONNECTIONS, { ...variables, first }, { signal: ctx.signal })).user.connections;
   } catch (e) {
     if (e.name === "AbortError" || e.status === 401) throw e;
     replace(results, title, errorNotice(e));
@@ -183,6 +189,7 @@ export async function connectionsPage(main, ctx) {
     const more = pager(tbody, page.pageInfo, async (after) => {
       const next = (await graphql(CONNECTIONS, { ...variables, after })).user.connections;
       shown += next.nodes.length;
+      rememberShown(SHOWN, shown);
       count.textContent = `Showing ${shown} of ${next.totalCount} connections`;
       return { rows: next.nodes.map((c) => connectionRow(c, params)), pageInfo: next.pageInfo };
     });

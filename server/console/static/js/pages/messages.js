@@ -1,7 +1,9 @@
 // Message status: the seed's query conditions (each in the URL) and the list of sent messages.
 
 import { graphql } from "../api.js";
-import { countLine, emptyState, errorNotice, field, loading, pager, select } from "../components.js";
+import {
+  countLine, emptyState, errorNotice, field, firstPageSize, loading, pager, rememberShown, select,
+} from "../components.js";
 import { h, replace } from "../dom.js";
 import {
   BUILTIN_TYPES, CHANNEL_TYPES, SOURCES, browserTimeZone, fromLocalInput, midnightToday, toLocalInput,
@@ -10,6 +12,7 @@ import { SENT_MESSAGES } from "../operations.js";
 import { messageRow, messageTable } from "./message_table.js";
 
 const PAGE_SIZE = 20;
+const SHOWN = "shown";
 const CUSTOM = "CUSTOM";
 
 /** The conditions in the URL: what the form shows and what the API is asked. */
@@ -161,7 +164,8 @@ export async function messagesPage(main, ctx) {
   const filter = filterOf(c);
   let page;
   try {
-    page = (await graphql(SENT_MESSAGES, { filter, first: PAGE_SIZE }, { signal: ctx.signal })).sentMessages;
+    const first = firstPageSize(ctx.params, SHOWN, PAGE_SIZE);
+    page = (await graphql(SENT_MESSAGES, { filter, first }, { signal: ctx.signal })).sentMessages;
   } catch (e) {
     if (e.name === "AbortError" || e.status === 401) throw e;
     replace(results, title, errorNotice(e, { title: "The search did not run" }));
@@ -179,6 +183,7 @@ export async function messagesPage(main, ctx) {
     const more = pager(tbody, page.pageInfo, async (after) => {
       const next = (await graphql(SENT_MESSAGES, { filter, first: PAGE_SIZE, after })).sentMessages;
       shown += next.nodes.length;
+      rememberShown(SHOWN, shown);
       count.textContent = `Showing ${shown} of ${next.totalCount} messages`;
       return { rows: next.nodes.map(messageRow), pageInfo: next.pageInfo };
     });

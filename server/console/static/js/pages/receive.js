@@ -2,7 +2,10 @@
 // recipient with push details, the push error's meaning and advice, and the diagnosis.
 
 import { features, graphql } from "../api.js";
-import { badge, countLine, emptyState, errorNotice, field, loading, none, pager, row, select, table, time } from "../components.js";
+import {
+  badge, countLine, emptyState, errorNotice, field, firstPageSize, loading, none, pager, rememberShown,
+  row, select, table, time,
+} from "../components.js";
 import { h, replace } from "../dom.js";
 import {
   BUILTIN_TYPES, CHANNEL_TYPES, PUSH_ACTIONS, PUSH_PROVIDERS, PUSH_SKIPPED, RECEIPT_STATUS, SEND_RESULTS,
@@ -11,6 +14,7 @@ import {
 import { moreReceipts, receiveStatus } from "../operations.js";
 
 const PAGE_SIZE = 50;
+const SHOWN = "shown";
 const COLUMNS = ["Recipient", "Status", "Status time", "Push provider", "Push time", "Push result", "Error"];
 
 /** Runs a receipts operation with the diagnosis when the service has it; a service
@@ -129,7 +133,7 @@ export async function receivePage(main, ctx) {
   replace(main, heading(), loading("Loading the message…"));
   const recipientId = ctx.params.get("recipientId") || null;
   const status = RECEIPT_STATUS[ctx.params.get("status")] ? ctx.params.get("status") : null;
-  const variables = { id, msgUid: id, recipientId, status, first: PAGE_SIZE };
+  const variables = { id, msgUid: id, recipientId, status, first: firstPageSize(ctx.params, SHOWN, PAGE_SIZE) };
   let result;
   try {
     result = await withDiagnosis(receiveStatus, variables, ctx.signal);
@@ -178,6 +182,7 @@ export async function receivePage(main, ctx) {
       const next = await withDiagnosis(moreReceipts, { id: m.id, recipientId, status, first: PAGE_SIZE, after });
       const page = next.data.node.receipts;
       shown += page.nodes.length;
+      rememberShown(SHOWN, shown);
       count.textContent = `Showing ${shown} of ${page.totalCount} recipients`;
       return { rows: page.nodes.map((r) => receiptRow(r, next.diagnosis)), pageInfo: page.pageInfo };
     });
