@@ -1,6 +1,7 @@
 """A real store behind the app, keys for two apps, clients of the app; the rows of
-the SQLite file (``row_counts``), the demo's generated traffic (``demo_events``) and
-a real server on 127.0.0.1 (``live_server``).
+the SQLite file (``row_counts``), argument values that reach the fuzz client's data
+(``fuzz_pools``), the demo's generated traffic (``demo_events``) and a real server
+on 127.0.0.1 (``live_server``).
 
 ``store`` runs each test on every backend of the store conformance suite: SQLite
 in a temp dir (the file of ``store_url``), MongoDB on mongomock, and a real
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import uvicorn
 
@@ -105,6 +107,43 @@ async def fuzz_client(empty_fuzz_client: httpx.AsyncClient, keys: Keys) -> httpx
     )
     assert response.json()["accepted"] == len(every_type())
     return empty_fuzz_client
+
+
+REAL_VALUES = {
+    "id": ["u1", "u2"],
+    "senderId": ["u1"],
+    "targetId": ["u2"],
+    "msgUid": ["M1"],
+    "recipientId": ["u2"],
+}
+"""Argument values that reach ``fuzz_client``'s stored data (``every_type``)."""
+
+
+@pytest.fixture
+async def fuzz_pools(fuzz_client: httpx.AsyncClient, keys: Keys) -> dict[str, list[str]]:
+    """Values by argument name that reach ``fuzz_client``'s stored data: ``REAL_VALUES``
+    plus the node ids and cursors read from the store (``after``)."""
+    query = """{ user(id: "u1") { connections(first: 5) { edges { cursor node { id
+      sentMessages(first: 1) { edges { cursor node {
+        id receipts(first: 1) { edges { cursor } } } } } } } } } }"""
+    response = await fuzz_client.post(
+        "/graphql", json={"query": query}, headers=bearer(keys.read_a)
+    )
+    text = response.text
+    ids = [v for k, v in _strings_in(orjson.loads(text)) if k == "id"]
+    cursors = [v for k, v in _strings_in(orjson.loads(text)) if k == "cursor"]
+    assert len(ids) >= 3 and len(cursors) >= 4, text
+    return {**REAL_VALUES, "id": REAL_VALUES["id"] + ids, "after": cursors}
+
+
+def _strings_in(value: object) -> list[tuple[str, str]]:
+    """Every (key, string value) pair in a JSON value, at any depth."""
+    if isinstance(value, dict):
+        found = [(k, v) for k, v in value.items() if isinstance(v, str)]
+        return found + [p for v in value.values() for p in _strings_in(v)]
+    if isinstance(value, list):
+        return [p for v in value for p in _strings_in(v)]
+    return []
 
 
 @pytest.fixture
