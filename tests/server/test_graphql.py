@@ -5,7 +5,6 @@ import re
 
 import httpx
 import orjson
-import pytest
 
 from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
@@ -24,8 +23,7 @@ async def gql(client: httpx.AsyncClient, key: str | None, query: str) -> httpx.R
     return await client.post("/graphql", json={"query": query}, headers=headers)
 
 
-@pytest.fixture
-async def two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
+async def _ingest_two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
     """The same user and msgUid in app-a and app-b; app-b's has no receipts."""
     a = every_type("app-a")
     b = [e for e in every_type("app-b") if e["type"] != "message.delivered"]
@@ -35,7 +33,8 @@ async def two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
     assert response.json()["accepted"] == len(a) + len(b)
 
 
-async def test_read_key_queries_its_app(client, keys: Keys, two_apps):
+async def test_read_key_queries_its_app(client, keys: Keys):
+    await _ingest_two_apps(client, keys)
     response = await gql(client, keys.read_a, USER_QUERY)
     assert response.status_code == 200
     body = response.json()
@@ -49,7 +48,8 @@ async def test_read_key_queries_its_app(client, keys: Keys, two_apps):
     assert message["receipts"]["nodes"] == [{"status": "DELIVERED"}]
 
 
-async def test_each_read_key_sees_only_its_app(client, keys: Keys, two_apps):
+async def test_each_read_key_sees_only_its_app(client, keys: Keys):
+    await _ingest_two_apps(client, keys)
     a = (await gql(client, keys.read_a, MESSAGE_QUERY)).json()["data"]["message"]
     b = (await gql(client, keys.read_b, MESSAGE_QUERY)).json()["data"]["message"]
     assert a == b == {"msgUid": "M1", "senderId": "u1"}
