@@ -5,14 +5,16 @@ import random
 from typing import Any
 
 import httpx
+import pytest
 
 from resolvers.scalars import format_ms
 from store.diagnosis import utc
 from tests.events import HOUR, MINUTE
 from tests.events import now as events_now
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.diagnosis_scenario import ALICE, CAROL_BACK_AGO, LONG_AGO, SENT_AGO, events
 from tests.server.http_helpers import Keys, bearer, gql, ndjson
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 
 def ago(ms: int, now: int) -> str:

@@ -5,13 +5,15 @@ import re
 
 import httpx
 import orjson
+import pytest
 
 from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
 from server.graphql import DIAGNOSIS_FIELDS, console_query
 from store.interface import Store
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson, sqlite_only
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 USER_QUERY = """{ user(id: "u1") { connections(first: 5) { totalCount nodes {
   connectionId status sentMessages { nodes { msgUid receipts { nodes { status } } } } } } } }"""

@@ -19,8 +19,9 @@ from store.interface import Store
 from store.limits import now_ms
 from store.records import message_key
 from tests.events import HOUR, MINUTE, closed, opened, push, receipt, rejected, sent
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 A_MARK = "ZZA"
 """In every app-A device model, message type, group recipient, push error and reject code."""

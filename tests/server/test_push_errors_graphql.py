@@ -6,8 +6,9 @@ import pytest
 
 from store.model import PushProvider
 from store.push_errors import catalogue
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer, gql, ndjson, wire
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 ERROR_FIELDS = "provider code known meaning action advice retryable reference"
 ATTEMPTS = f"""{{ message(msgUid: "P1") {{ receipts {{ nodes {{ recipientId
