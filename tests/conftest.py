@@ -1,4 +1,4 @@
-"""Options of the whole suite."""
+"""Options of the whole suite, and its fixtures beyond one folder."""
 
 from collections.abc import Iterator
 
@@ -15,6 +15,16 @@ def one_now_per_test() -> Iterator[None]:
     events.anchor(now_ms())
     yield
     events.anchor(None)
+
+
+@pytest.fixture(params=["fast", "plain"])
+def execution_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs the test on both GraphQL execution paths (see ``resolvers.fastpath.execution``):
+    with the fast path on and off. A module asks for it with
+    ``pytestmark = pytest.mark.usefixtures("execution_path")``; every resolver test
+    has it (``tests/resolvers/conftest.py``)."""
+    monkeypatch.setenv("TRACKING_GRAPHQL_FAST_PATH", "1" if request.param == "fast" else "0")
+    return str(request.param)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,18 +1,22 @@
 """The real server as a subprocess (``python -m server.cli serve``, through
 ``bench.server.Server``) on 127.0.0.1, over a SQLite file, with keys made straight
-in that file."""
+in that file; or over a fresh database on the real MongoDB server (``mongo_url``)."""
 
 import sys
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from bench.server import ROOT, Server
 from server.auth import create_key
 from store.factory import open_store
 from store.interface import Store
 from store.model import KeyRole
+from tests.store.mongo_stores import MONGODB_URI
 
 START_TIMEOUT_S = 30.0
 
@@ -60,6 +64,20 @@ def servers(store_url: str, tmp_path: Path) -> Iterator[Callable[..., Server]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+async def mongo_url() -> AsyncIterator[str]:
+    """The URI of ``TRACKING_TEST_MONGODB_URI``'s server naming a fresh database,
+    dropped after the test."""
+    assert MONGODB_URI is not None
+    database = f"polaris_e2e_{uuid.uuid4().hex[:12]}"
+    yield urlunsplit(urlsplit(MONGODB_URI)._replace(path=f"/{database}"))
+    client: AsyncMongoClient = AsyncMongoClient(MONGODB_URI)
+    try:
+        await client.drop_database(database)
+    finally:
+        await client.close()
 
 
 async def make_key(store: Store, app: str, role: KeyRole) -> str:

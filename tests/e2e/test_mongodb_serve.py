@@ -2,15 +2,11 @@
 ``TRACKING_TEST_MONGODB_URI`` (SecantusDB under ``./tasks test``): events posted
 over HTTP come back through the console query."""
 
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import orjson
 import pytest
-from pymongo import AsyncMongoClient
 
 from server.graphql import console_query
 from store.factory import open_store
@@ -22,19 +18,6 @@ from tests.store.mongo_stores import MONGODB_URI
 pytestmark = pytest.mark.skipif(
     not MONGODB_URI, reason="set TRACKING_TEST_MONGODB_URI to run against a real server"
 )
-
-
-@pytest.fixture
-async def mongo_url() -> AsyncIterator[str]:
-    """The test server's URI naming a fresh database, dropped after the test."""
-    assert MONGODB_URI is not None
-    database = f"polaris_e2e_{uuid.uuid4().hex[:12]}"
-    yield urlunsplit(urlsplit(MONGODB_URI)._replace(path=f"/{database}"))
-    client: AsyncMongoClient = AsyncMongoClient(MONGODB_URI)
-    try:
-        await client.drop_database(database)
-    finally:
-        await client.close()
 
 
 async def test_serve_on_mongodb_ingests_and_answers_the_console_query(

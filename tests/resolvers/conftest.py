@@ -13,7 +13,6 @@ from resolvers.context import build_context
 from resolvers.schema import schema
 from store.interface import Store
 from store.limits import now_ms
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.store import wire
 from tests.store.conftest import BACKENDS, opened_store
 
@@ -45,6 +44,12 @@ class Graph:
         result = await self.run(document, variables)
         assert result.errors, "expected errors"
         return [(e.extensions or {}).get("code") for e in result.errors]
+
+
+@pytest.fixture(autouse=True)
+def on_both_paths(execution_path: str) -> str:
+    """Every resolver test runs on both execution paths (``tests/conftest.py``)."""
+    return execution_path
 
 
 @pytest.fixture(params=sorted(BACKENDS))

@@ -1,6 +1,6 @@
 """The fast execution path (``resolvers.fastpath.execution``) answers exactly as graphql-core does.
 
-Every resolver test runs on both paths (see ``conftest.execution_path``); the
+Every resolver test runs on both paths (see ``execution_path`` in ``tests/conftest.py``); the
 tests here run each document on both within one test and compare the whole
 results, on the shapes where an inline path could go wrong: aliases,
 fragments, ``@include``/``@skip``, ``__typename``, and errors with their null

@@ -4,8 +4,6 @@ import ipaddress
 import itertools
 from collections import Counter, defaultdict
 
-import pytest
-
 from server.demo import SHOWCASE_USER, generate_events, has_demo_data, load_demo
 from server.events import parse_event
 from store.catalogue import BUILTIN_OBJECT_NAMES
@@ -22,14 +20,8 @@ from store.model import (
     SendResult,
 )
 from store.push_errors import lookup
+from tests.server.conftest import DEMO_NOW as NOW
 from tests.server.http_helpers import sqlite_only
-
-NOW = 1_790_000_000_000
-
-
-@pytest.fixture(scope="module")
-def events() -> list[dict]:
-    return list(generate_events("demo", now=NOW))
 
 
 def values(events: list[dict], kind: str, field: str) -> set:
@@ -40,35 +32,35 @@ def names(enum) -> set[str]:
     return {m.value for m in enum}
 
 
-def test_every_event_is_valid_and_in_the_window(events):
-    for raw in events:
+def test_every_event_is_valid_and_in_the_window(demo_events):
+    for raw in demo_events:
         event = parse_event(raw, now=NOW, retention_days=7)
         assert NOW - 7 * DAY_MS < event.at <= NOW
-    assert len({e["eventId"] for e in events}) == len(events)
-    assert {e["appKey"] for e in events} == {"demo"}
+    assert len({e["eventId"] for e in demo_events}) == len(demo_events)
+    assert {e["appKey"] for e in demo_events} == {"demo"}
 
 
-def test_connections_cover_every_platform_and_reason(events):
-    assert values(events, "connection.opened", "platform") == names(Platform)
-    assert values(events, "connection.rejected", "platform") >= {"ANDROID", "IOS"}
-    assert values(events, "connection.closed", "reason") == names(DisconnectReason)
-    assert "TOKEN_INVALID" in values(events, "connection.rejected", "code")
-    ips = [ipaddress.ip_address(ip) for ip in values(events, "connection.opened", "ip")]
+def test_connections_cover_every_platform_and_reason(demo_events):
+    assert values(demo_events, "connection.opened", "platform") == names(Platform)
+    assert values(demo_events, "connection.rejected", "platform") >= {"ANDROID", "IOS"}
+    assert values(demo_events, "connection.closed", "reason") == names(DisconnectReason)
+    assert "TOKEN_INVALID" in values(demo_events, "connection.rejected", "code")
+    ips = [ipaddress.ip_address(ip) for ip in values(demo_events, "connection.opened", "ip")]
     assert {ip.version for ip in ips} == {4, 6}
-    assert len(values(events, "connection.opened", "sdkVersion")) >= 5
-    assert len(values(events, "connection.opened", "deviceModel")) >= 10
-    assert {"34", "33"} <= values(events, "connection.opened", "osVersion")
+    assert len(values(demo_events, "connection.opened", "sdkVersion")) >= 5
+    assert len(values(demo_events, "connection.opened", "deviceModel")) >= 10
+    assert {"34", "33"} <= values(demo_events, "connection.opened", "osVersion")
 
 
-def test_several_users_over_the_whole_week(events):
-    users = values(events, "connection.opened", "userId")
+def test_several_users_over_the_whole_week(demo_events):
+    users = values(demo_events, "connection.opened", "userId")
     assert len(users) >= 10
-    days = {(NOW - e["at"]) // DAY_MS for e in events if isinstance(e["at"], int)}
+    days = {(NOW - e["at"]) // DAY_MS for e in demo_events if isinstance(e["at"], int)}
     assert days == set(range(7))
 
 
-def test_messages_cover_every_channel_source_type_and_result(events):
-    sent = [e for e in events if e["type"] == "message.sent"]
+def test_messages_cover_every_channel_source_type_and_result(demo_events):
+    sent = [e for e in demo_events if e["type"] == "message.sent"]
     assert {e["channelType"] for e in sent} == names(ChannelType)
     assert {e["source"] for e in sent} == names(MessageSource)
     assert {e["result"] for e in sent} == names(SendResult)
@@ -79,21 +71,21 @@ def test_messages_cover_every_channel_source_type_and_result(events):
     assert all(e["connectionId"] is None for e in sent if e["source"] == "SERVER_API")
 
 
-def test_group_fan_out_and_receipts(events):
+def test_group_fan_out_and_receipts(demo_events):
     recipients: dict[str, set[str]] = defaultdict(set)
-    for e in events:
+    for e in demo_events:
         if e["type"].startswith("message.") and e["type"] != "message.sent":
             recipients[e["msgUid"]].add(e["recipientId"])
     assert max(len(r) for r in recipients.values()) >= 50
-    kinds = Counter(e["type"] for e in events)
+    kinds = Counter(e["type"] for e in demo_events)
     assert (
         kinds["message.delivered"] > kinds["message.offline"] > kinds["message.not_delivered"] > 0
     )
-    assert values(events, "message.offline", "pushSkipped") == names(PushSkipReason)
+    assert values(demo_events, "message.offline", "pushSkipped") == names(PushSkipReason)
 
 
-def test_pushes_cover_every_provider_with_real_errors(events):
-    pushes = [e for e in events if e["type"] == "push.attempted"]
+def test_pushes_cover_every_provider_with_real_errors(demo_events):
+    pushes = [e for e in demo_events if e["type"] == "push.attempted"]
     assert {e["provider"] for e in pushes if e["success"]} == names(PushProvider)
     failures = {(e["provider"], e["errorCode"]) for e in pushes if not e["success"]}
     assert {p for p, _ in failures} == names(PushProvider)
@@ -109,8 +101,8 @@ def test_pushes_cover_every_provider_with_real_errors(events):
     assert all(e["errorDescription"] for e in pushes if not e["success"])
 
 
-def test_push_failures_are_a_spread_of_catalogue_codes_per_provider(events):
-    failures = [e for e in events if e["type"] == "push.attempted" and not e["success"]]
+def test_push_failures_are_a_spread_of_catalogue_codes_per_provider(demo_events):
+    failures = [e for e in demo_events if e["type"] == "push.attempted" and not e["success"]]
     by_provider: dict[str, Counter[str]] = {}
     for e in failures:
         info = lookup(PushProvider(e["provider"]), e["errorCode"])
@@ -127,8 +119,8 @@ def test_push_failures_are_a_spread_of_catalogue_codes_per_provider(events):
     }
 
 
-def test_showcase_user_is_online_now(events):
-    mine = [e for e in events if e.get("userId") == SHOWCASE_USER]
+def test_showcase_user_is_online_now(demo_events):
+    mine = [e for e in demo_events if e.get("userId") == SHOWCASE_USER]
     opened = {e["connectionId"] for e in mine if e["type"] == "connection.opened"}
     closed = {e["connectionId"] for e in mine if e["type"] == "connection.closed"}
     assert opened - closed

@@ -11,9 +11,10 @@ from resolvers.scalars import format_ms
 from store.diagnosis import utc
 from tests.events import HOUR, MINUTE
 from tests.events import now as events_now
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.diagnosis_scenario import ALICE, CAROL_BACK_AGO, LONG_AGO, SENT_AGO, events
 from tests.server.http_helpers import Keys, bearer, gql, ndjson
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 
 def ago(ms: int, now: int) -> str:
@@ -25,8 +26,7 @@ async def post(client: httpx.AsyncClient, key: str, batch: list[dict[str, Any]])
     assert response.json()["accepted"] == len(batch), response.text
 
 
-@pytest.fixture
-async def scenario(client: httpx.AsyncClient, keys: Keys) -> dict[str, Any]:
+async def _scenario(client: httpx.AsyncClient, keys: Keys) -> dict[str, Any]:
     """app-a gets the events in order in one batch; app-b the same events shuffled,
     one a request (late and out of order: receipts before their message, a close
     before its open). Returns alice's diagnoses in both apps."""
@@ -62,16 +62,20 @@ def receipt(data: dict[str, Any], msg_uid: str, recipient: str) -> dict[str, Any
     return diagnosis
 
 
-async def test_arrival_order_does_not_change_any_diagnosis(scenario: dict[str, Any]) -> None:
+async def test_arrival_order_does_not_change_any_diagnosis(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
     """Messages sent at one instant list in a stable order of the store's own (arrival
     on SQLite): compared by msgUid; everything else as a whole."""
+    scenario = await _scenario(client, keys)
     a, b = scenario["a"], scenario["b"]
     assert by_msg(a) == by_msg(b)
     users = ("alice", "dave", "nobody")
     assert {u: a[u] for u in users} == {u: b[u] for u in users}
 
 
-async def test_send_diagnosis_verdicts(scenario: dict[str, Any]) -> None:
+async def test_send_diagnosis_verdicts(client: httpx.AsyncClient, keys: Keys) -> None:
+    scenario = await _scenario(client, keys)
     data = scenario["a"]
     connected = data["alice"]["connected"]
     assert connected["verdict"] == "CONNECTED" and connected["settled"]
@@ -87,7 +91,8 @@ async def test_send_diagnosis_verdicts(scenario: dict[str, Any]) -> None:
     assert data["nobody"]["sendDiagnosis"]["verdict"] == "NO_DATA"
 
 
-async def test_message_verdicts(scenario: dict[str, Any]) -> None:
+async def test_message_verdicts(client: httpx.AsyncClient, keys: Keys) -> None:
+    scenario = await _scenario(client, keys)
     messages = by_msg(scenario["a"])
     verdicts = {uid: m["diagnosis"]["verdict"] for uid, m in messages.items()}
     assert verdicts == {
@@ -114,7 +119,8 @@ async def test_message_verdicts(scenario: dict[str, Any]) -> None:
     assert messages["M-PS"]["connection"] is None  # SERVER_API
 
 
-async def test_receipt_verdicts(scenario: dict[str, Any]) -> None:
+async def test_receipt_verdicts(client: httpx.AsyncClient, keys: Keys) -> None:
+    scenario = await _scenario(client, keys)
     data, now = scenario["a"], scenario["now"]
     verdicts = {
         (uid, r["recipientId"]): r["diagnosis"]["verdict"]

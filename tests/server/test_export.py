@@ -45,8 +45,8 @@ MESSAGE_FIELDS = """id msgUid senderId targetId channelType messageType builtinT
       error { provider code known meaning action advice retryable reference } } } }"""
 
 
-@pytest.fixture
-async def filled(client: httpx.AsyncClient, keys: Keys) -> httpx.AsyncClient:
+async def _fill(client: httpx.AsyncClient, keys: Keys) -> httpx.AsyncClient:
+    """``client`` once ``every_type`` and ``_others`` are ingested."""
     events = every_type() + _others()
     response = await client.post(
         "/v1/events", content=ndjson(events), headers=bearer(keys.ingest_all)
@@ -66,7 +66,8 @@ async def _export(
     return await client.get(f"/v1/export/{kind}", params=params, headers=bearer(key))
 
 
-async def test_ndjson_is_what_the_graph_answers(filled: httpx.AsyncClient, keys: Keys) -> None:
+async def test_ndjson_is_what_the_graph_answers(client: httpx.AsyncClient, keys: Keys) -> None:
+    filled = await _fill(client, keys)
     response = await _export(filled, keys.read_a)
     assert response.headers["content-type"].startswith("application/x-ndjson")
     lines = _lines(response)
@@ -89,7 +90,8 @@ async def test_ndjson_is_what_the_graph_answers(filled: httpx.AsyncClient, keys:
     assert lines[0]["receipts"] == [] and lines[0]["prompt"]
 
 
-async def test_csv_rows_escape_formulas(filled: httpx.AsyncClient, keys: Keys) -> None:
+async def test_csv_rows_escape_formulas(client: httpx.AsyncClient, keys: Keys) -> None:
+    filled = await _fill(client, keys)
     for response in [
         await _export(filled, keys.read_a, format="csv"),
         await filled.get(
@@ -116,7 +118,8 @@ async def test_csv_rows_escape_formulas(filled: httpx.AsyncClient, keys: Keys) -
     assert (cell("a=b"), cell(None), cell(False), cell(3)) == ("a=b", "", "false", "3")
 
 
-async def test_filters_and_app_scope(filled: httpx.AsyncClient, keys: Keys) -> None:
+async def test_filters_and_app_scope(client: httpx.AsyncClient, keys: Keys) -> None:
+    filled = await _fill(client, keys)
     lines = _lines(await _export(filled, keys.read_a, senderId="u1"))
     assert [m["msgUid"] for m in lines] == ["M1"]
     groups = _lines(await _export(filled, keys.read_a, channelType="GROUP"))
@@ -132,8 +135,9 @@ async def test_filters_and_app_scope(filled: httpx.AsyncClient, keys: Keys) -> N
 
 
 async def test_pages_are_followed_to_the_end(
-    filled: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    filled = await _fill(client, keys)
     whole = _lines(await _export(filled, keys.read_a, "connections", userId="u1"))
     monkeypatch.setattr(export, "MESSAGE_PAGE", 1)
     monkeypatch.setattr(export, "CONNECTION_PAGE", 1)
@@ -144,7 +148,8 @@ async def test_pages_are_followed_to_the_end(
     assert connections == whole and len(whole) == 2
 
 
-async def test_connections(filled: httpx.AsyncClient, keys: Keys) -> None:
+async def test_connections(client: httpx.AsyncClient, keys: Keys) -> None:
+    filled = await _fill(client, keys)
     lines = _lines(await _export(filled, keys.read_a, "connections", userId="u1"))
     assert len(lines) == 2 and {c["status"] for c in lines} == {"CLOSED", "REJECTED"}
     assert list(lines[0]) == CONNECTION_CSV_HEADER
@@ -200,9 +205,10 @@ async def test_keys_and_rate_limit_headers(client: httpx.AsyncClient, keys: Keys
 
 
 async def test_the_body_is_sent_page_by_page(
-    filled: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each store page is written out before the next is read: one body message a page."""
+    filled = await _fill(client, keys)
     monkeypatch.setattr(export, "MESSAGE_PAGE", 1)
     app = filled._transport.app  # type: ignore[attr-defined]
     scope = {

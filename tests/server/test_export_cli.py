@@ -1,62 +1,20 @@
-"""``polaris-tracking export``: against a real server on 127.0.0.1 (uvicorn in a
-thread over a SQLite file), the file it writes and its progress line."""
+"""``polaris-tracking export``: against a real server on 127.0.0.1 (``live_server``:
+uvicorn in a thread over a SQLite file), the file it writes and its progress line."""
 
 import io
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
-import uvicorn
 
-from server.app import create_app
 from server.cli import main
-from server.config import Settings
 from server.export_cli import Progress, copy
-from tests.server.http_helpers import bearer, every_type, ndjson
-
-
-def _key(capsys: pytest.CaptureFixture[str], store_url: str, app: str, role: str) -> str:
-    create = ["keys", "create", "--app", app, "--role", role, "--store", store_url]
-    assert main([*create, "--create-store"]) == 0
-    return capsys.readouterr().out.splitlines()[-1]
-
-
-@pytest.fixture
-def served(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[tuple[str, str]]:
-    """(URL, read key of app-a) of a server holding ``every_type``'s events."""
-    store_url = f"sqlite:///{tmp_path / 'export.db'}"
-    read = _key(capsys, store_url, "app-a", "read")
-    ingest = _key(capsys, store_url, "app-a", "ingest")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Settings(store_url=store_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    response = httpx.post(f"{url}/v1/events", content=ndjson(every_type()), headers=bearer(ingest))
-    assert response.json()["accepted"] == 8
-    try:
-        yield url, read
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def test_export_writes_the_file_and_nothing_else_when_piped(
-    served: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live_server: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, key = served
+    url, key = live_server
     out = tmp_path / "messages.ndjson"
     code = main(["export", "sent-messages", "--out", str(out), "--url", url, "--key", key])
     assert code == 0
@@ -71,9 +29,9 @@ def test_export_writes_the_file_and_nothing_else_when_piped(
 
 
 def test_export_reports_bad_parameters_and_keys(
-    served: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    live_server: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, key = served
+    url, key = live_server
     out = str(tmp_path / "x")
     argv = ["export", "sent-messages", "--channel-type", "FOO", "--out", out, "--url", url]
     assert main([*argv, "--key", key]) == 1

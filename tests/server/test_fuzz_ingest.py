@@ -8,7 +8,6 @@ every valid one stored exactly once (a second post of the batch is all
 duplicates and adds no row); a batch of only broken events changes no row.
 """
 
-import sqlite3
 from collections.abc import Callable
 
 import httpx
@@ -25,21 +24,6 @@ from tests.server.http_helpers import Keys, bearer
 
 # On SQLite only: this module counts rows in the SQLite file itself.
 pytestmark = pytest.mark.parametrize("backend_name", ["sqlite"])
-
-
-@pytest.fixture
-def row_counts(store_url: str) -> Callable[[], dict[str, int]]:
-    """Rows of every table of the SQLite file: what "the store is unchanged" means."""
-    path = store_url.removeprefix("sqlite:///")
-
-    def counts() -> dict[str, int]:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            tables = [
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            ]
-            return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-
-    return counts
 
 
 async def post(client: httpx.AsyncClient, key: str, batch: list[object], ndjson: bool) -> dict:

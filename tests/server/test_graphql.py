@@ -11,8 +11,9 @@ from server.app import create_app
 from server.demo import SHOWCASE_USER, load_demo
 from server.graphql import DIAGNOSIS_FIELDS, console_query
 from store.interface import Store
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson, sqlite_only
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 USER_QUERY = """{ user(id: "u1") { connections(first: 5) { totalCount nodes {
   connectionId status sentMessages { nodes { msgUid receipts { nodes { status } } } } } } } }"""
@@ -24,8 +25,7 @@ async def gql(client: httpx.AsyncClient, key: str | None, query: str) -> httpx.R
     return await client.post("/graphql", json={"query": query}, headers=headers)
 
 
-@pytest.fixture
-async def two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
+async def _ingest_two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
     """The same user and msgUid in app-a and app-b; app-b's has no receipts."""
     a = every_type("app-a")
     b = [e for e in every_type("app-b") if e["type"] != "message.delivered"]
@@ -35,7 +35,8 @@ async def two_apps(client: httpx.AsyncClient, keys: Keys) -> None:
     assert response.json()["accepted"] == len(a) + len(b)
 
 
-async def test_read_key_queries_its_app(client, keys: Keys, two_apps):
+async def test_read_key_queries_its_app(client, keys: Keys):
+    await _ingest_two_apps(client, keys)
     response = await gql(client, keys.read_a, USER_QUERY)
     assert response.status_code == 200
     body = response.json()
@@ -49,7 +50,8 @@ async def test_read_key_queries_its_app(client, keys: Keys, two_apps):
     assert message["receipts"]["nodes"] == [{"status": "DELIVERED"}]
 
 
-async def test_each_read_key_sees_only_its_app(client, keys: Keys, two_apps):
+async def test_each_read_key_sees_only_its_app(client, keys: Keys):
+    await _ingest_two_apps(client, keys)
     a = (await gql(client, keys.read_a, MESSAGE_QUERY)).json()["data"]["message"]
     b = (await gql(client, keys.read_b, MESSAGE_QUERY)).json()["data"]["message"]
     assert a == b == {"msgUid": "M1", "senderId": "u1"}

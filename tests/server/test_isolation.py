@@ -19,8 +19,9 @@ from store.interface import Store
 from store.limits import now_ms
 from store.records import message_key
 from tests.events import HOUR, MINUTE, closed, opened, push, receipt, rejected, sent
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 A_MARK = "ZZA"
 """In every app-A device model, message type, group recipient, push error and reject code."""
@@ -149,8 +150,9 @@ async def post(client: httpx.AsyncClient, key: str, query: str, variables: dict)
     return response.text
 
 
-@pytest.fixture
-async def loaded(client: httpx.AsyncClient, keys: Keys, store: Store) -> dict[str, Any]:
+async def _load(client: httpx.AsyncClient, keys: Keys) -> dict[str, Any]:
+    """Ingests ``app_a()`` and ``app_b()``; returns what ``matrix`` replays: the node
+    ids, the cursors and connection c1's id made for app A."""
     for events in (app_a(), app_b()):
         response = await client.post(
             "/v1/events",
@@ -236,9 +238,8 @@ def matrix(loaded: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return cases
 
 
-async def test_app_b_sees_nothing_of_app_a(
-    client: httpx.AsyncClient, keys: Keys, loaded: dict[str, Any]
-) -> None:
+async def test_app_b_sees_nothing_of_app_a(client: httpx.AsyncClient, keys: Keys) -> None:
+    loaded = await _load(client, keys)
     cases = matrix(loaded)
     assert len(cases) >= 40
     reached = 0
@@ -251,8 +252,9 @@ async def test_app_b_sees_nothing_of_app_a(
 
 
 async def test_app_b_still_sees_its_own_data_and_only_its_counts(
-    client: httpx.AsyncClient, keys: Keys, loaded: dict[str, Any]
+    client: httpx.AsyncClient, keys: Keys
 ) -> None:
+    await _load(client, keys)
     user = orjson.loads(await post(client, keys.read_b, USER, {"since": SINCE}))
     conns = user["data"]["user"]["connections"]
     assert conns["totalCount"] == 1 and conns["edges"][0]["node"]["deviceModel"] == "Pixel-B"
@@ -266,10 +268,9 @@ async def test_app_b_still_sees_its_own_data_and_only_its_counts(
     assert m2["receiptSummary"]["total"] == 1 and m2["receiptSummary"]["notDelivered"] == 1
 
 
-async def test_node_ids_of_app_a_are_null_for_app_b(
-    client: httpx.AsyncClient, keys: Keys, loaded: dict[str, Any]
-) -> None:
+async def test_node_ids_of_app_a_are_null_for_app_b(client: httpx.AsyncClient, keys: Keys) -> None:
     """Ids carry natural keys: B's own M1 and M2 answer B's records; the others are null."""
+    loaded = await _load(client, keys)
     nulls = 0
     for node_id in loaded["node_ids"]:
         body = orjson.loads(await post(client, keys.read_b, NODE, {"id": node_id}))

@@ -6,8 +6,9 @@ import pytest
 
 from store.model import PushProvider
 from store.push_errors import catalogue
-from tests.execution_paths import execution_path  # noqa: F401  (every test, both paths)
 from tests.server.http_helpers import Keys, bearer, gql, ndjson, wire
+
+pytestmark = pytest.mark.usefixtures("execution_path")  # every test, both paths
 
 ERROR_FIELDS = "provider code known meaning action advice retryable reference"
 ATTEMPTS = f"""{{ message(msgUid: "P1") {{ receipts {{ nodes {{ recipientId
@@ -18,8 +19,7 @@ PUSH_ERRORS = f"""query ($provider: PushProvider, $code: String) {{
 }}"""
 
 
-@pytest.fixture
-async def attempts(client: httpx.AsyncClient, keys: Keys) -> None:
+async def _ingest_attempts(client: httpx.AsyncClient, keys: Keys) -> None:
     """A group message P1: u2 got a known APNs error in status-reason form, u3 an FCM code
     the catalogue does not know, u4 a successful Huawei push."""
     message = {"senderId": "u1", "targetId": "g1", "channelType": "GROUP", "source": "IOS"}
@@ -57,7 +57,8 @@ async def attempts(client: httpx.AsyncClient, keys: Keys) -> None:
     assert response.json()["accepted"] == len(events), response.text
 
 
-async def test_push_attempts_carry_their_catalogue_entry(client, keys: Keys, attempts) -> None:
+async def test_push_attempts_carry_their_catalogue_entry(client, keys: Keys) -> None:
+    await _ingest_attempts(client, keys)
     body = await gql(client, keys.read_a, ATTEMPTS)
     assert "errors" not in body, body
     nodes = {
@@ -84,7 +85,8 @@ async def test_push_attempts_carry_their_catalogue_entry(client, keys: Keys, att
     assert huawei["success"] is True and huawei["error"] is None
 
 
-async def test_push_error_is_read_only_for_the_callers_app(client, keys: Keys, attempts) -> None:
+async def test_push_error_is_read_only_for_the_callers_app(client, keys: Keys) -> None:
+    await _ingest_attempts(client, keys)
     body = await gql(client, keys.read_b, ATTEMPTS)
     assert body["data"]["message"] is None
 

@@ -4,18 +4,30 @@ A backend is a function that takes the test's temp dir and returns a maker:
 ``maker(retention_days)`` builds an unopened store over the backend's one data
 location, so a test can open a second store on the same data (another
 retention, or a reopen after close). Adding a backend is one entry in BACKENDS.
+
+Beyond the suite: ``mongo``, a MongoDB database of its own (mongomock, and the real
+server when there is one), and ``secantus_collection``, a collection on the real
+server for the SecantusDB bug reproductions.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pymongo import MongoClient
 
 from store.interface import Store
 from store.limits import DEFAULT_RETENTION_DAYS
 from store.sqlite import SqliteStore
-from tests.store.mongo_stores import MONGODB_URI, RealMongoMaker, mongomock_maker
+from tests.store.mongo_stores import (
+    MONGO_KINDS,
+    MONGODB_URI,
+    MongoBackend,
+    RealMongoMaker,
+    mongomock_maker,
+)
 
 StoreMaker = Callable[[int], Store]
 
@@ -98,3 +110,30 @@ async def stores(backend: StoreMaker) -> AsyncIterator[Stores]:
 async def store(stores: Stores) -> Store:
     """An opened store with the default retention, closed after the test."""
     return await stores.open()
+
+
+@pytest.fixture(params=MONGO_KINDS)
+async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoBackend]:
+    """A MongoDB database of its own, on mongomock and on the real server (when
+    ``TRACKING_TEST_MONGODB_URI`` is set): for the tests of what only that backend has."""
+    backend = MongoBackend(request.param)
+    try:
+        yield backend
+    finally:
+        await backend.close()
+
+
+SECANTUS_ROWS = [{"a": "x", "at": at, "k": k} for at, k in ((1, "p"), (2, "q"), (3, "r"))]
+"""What ``secantus_collection`` holds."""
+
+
+@pytest.fixture
+def secantus_collection() -> Iterator[Any]:
+    """Collection ``t`` of database ``secantus_repro`` on the real server, holding
+    ``SECANTUS_ROWS`` (PyMongo alone, no project code); dropped after the test."""
+    with MongoClient(MONGODB_URI) as client:
+        client.drop_database("secantus_repro")
+        c = client["secantus_repro"]["t"]
+        c.insert_many([dict(row) for row in SECANTUS_ROWS])
+        yield c
+        client.drop_database("secantus_repro")

@@ -3,7 +3,6 @@ duplicate-key errors, availability. The shared conformance suite covers the rest
 
 import gc
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,19 +23,10 @@ from store.records import (
     MessageSent,
     PageRequest,
 )
-from tests.store.mongo_stores import MONGO_KINDS, MongoBackend, xfail_on_secantus
+from tests.store.mongo_stores import MongoBackend, xfail_on_secantus
 from tests.store.mongomock_async import AsyncMongoMockClient
 
 APP = "app-m"
-
-
-@pytest.fixture(params=MONGO_KINDS)
-async def mongo(request: pytest.FixtureRequest) -> AsyncIterator[MongoBackend]:
-    backend = MongoBackend(request.param)
-    try:
-        yield backend
-    finally:
-        await backend.close()
 
 
 def opened(event_id: str, at: int, conn: str = "c1", sdk: str = "5.0.0") -> ConnectionOpened:
