@@ -35,7 +35,6 @@ INITIAL_CONNECTIONS = 30
 INITIAL_RECIPIENTS = 30
 
 
-
 def _event(kind: str, at: int, **fields: Any) -> dict[str, Any]:
     return wire_events.event(kind, at=at, **fields)
 

@@ -147,7 +147,6 @@ def valid_events(draw: st.DrawFn, app: str) -> Event:
     return {**head, **draw(BODIES[kind])}
 
 
-
 @st.composite
 def broken_events(draw: st.DrawFn, app: str) -> tuple[object, str]:
     """An event with exactly one defect, and the field its rejection must name."""
