@@ -40,6 +40,7 @@ Strawberry's per-call wrappers (``resolvers.fastpath.lean``).
 whole GraphQL suite both ways).
 """
 
+import asyncio
 import builtins
 import inspect
 import os
@@ -192,6 +193,7 @@ _OVERRIDDEN = {
     "execute_field": None,
     "collect_subfields": ("self", "return_type", "field_details_list"),
     "is_awaitable": None,
+    "execute_operation": ("self", "serially"),
 }  # fmt: skip
 """The executor's methods this module overrides or calls, with the parameters it
 passes (None: only that the method exists): graphql-core internals, pinned in
@@ -233,6 +235,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self._inline:  # no extension wraps resolvers: call the simple ones directly
             self.middleware_manager = LeanResolvers(lean_resolvers(self.schema))  # type: ignore[assignment]  # it stands in for the MiddlewareManager
         self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """The operation's result once the work graphql-core left settling in the
+        background (the siblings of a failed non-null field) has ended too, so that a
+        request leaves nothing running on the event loop after its answer."""
+        result = super().execute_operation(serially)
+        background: set[asyncio.Future[Any]] = self.background_futures
+        if not self.is_awaitable(result) and not background:
+            return result
+
+        async def settled() -> Any:
+            try:
+                return await result if self.is_awaitable(result) else result
+            finally:
+                while background:
+                    await asyncio.wait(list(background))
+
+        return settled()
 
     def execute_fields(
         self,

@@ -267,3 +267,39 @@ def test_an_executor_without_the_overridden_signature_is_refused_in_words() -> N
         _check_executor(Renamed)
     with pytest.raises(ImportError, match=r"needs object\.execute_fields"):
         _check_executor(object)
+
+
+async def test_an_operation_leaves_no_work_running_after_its_answer() -> None:
+    """A non-null field failing beside a pending sibling: graphql-core settles the
+    sibling in the background; the answer comes once that has ended too."""
+    import asyncio
+
+    import strawberry
+
+    @strawberry.type
+    class Item:
+        n: int
+
+        @strawberry.field
+        async def slow(self) -> int:
+            await asyncio.sleep(0.01)
+            return self.n
+
+        @strawberry.field
+        def boom(self) -> int:
+            if self.n == 2:
+                raise ValueError("item 2 fails")
+            return self.n
+
+    @strawberry.type
+    class Root:
+        @strawberry.field
+        def items(self) -> list[Item]:
+            return [Item(n=1), Item(n=2)]
+
+    tiny = strawberry.Schema(query=Root, execution_context_class=execution.FastExecutionContext)
+    result = await tiny.execute("{ items { slow boom } }")
+    assert result.data is None and result.errors
+    current = asyncio.current_task()
+    left = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    assert left == [], "the failed operation left work running"
