@@ -54,7 +54,7 @@ class SqliteStore:
         self._read_conns: list[sqlite3.Connection] = []
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._queue: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
+        self._queue: list[tuple[writer.Prepared, asyncio.Future[WriteResult]]] = []
         self._flusher: asyncio.Future[None] | None = None
 
     # --- lifecycle -------------------------------------------------------------
@@ -135,29 +135,33 @@ class SqliteStore:
     async def write(self, events: Sequence[Event]) -> WriteResult:
         """Batches that arrive while the writer is busy are committed together once
         it is free (a group commit: one transaction, one sync to disk); each call
-        still returns only once its own events are durable, with its own counts."""
+        still returns only once its own events are durable, with its own counts.
+
+        The batch's rows are made here, on the event loop, while the writer thread
+        is in SQLite (``writer.prepare``): it then runs little Python of its own."""
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
-        self._queue.append((list(events), future))
+        self._queue.append((writer.prepare(events), future))
         if self._flusher is None:
             self._flusher = asyncio.ensure_future(self._flush())
         return await future
 
     async def _flush(self) -> None:
-        group: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
+        group: list[tuple[writer.Prepared, asyncio.Future[WriteResult]]] = []
         try:
             while self._queue:
                 group, self._queue = self._queue, []
                 try:
-                    results = await self._write(writer.write_batches, [b for b, _ in group])
+                    results = await self._write(writer.write_prepared, [b for b, _ in group])
                 except Exception as exc:
                     if len(group) == 1:
                         _settle(group[0][1], exc)
                         continue
                     for batch, future in group:  # alone, so one bad batch fails only itself
                         try:
-                            _settle(future, await self._write(writer.write_batch, batch))
-                        except Exception as alone:
-                            _settle(future, alone)
+                            alone = await self._write(writer.write_prepared, [batch])
+                            _settle(future, alone[0])
+                        except Exception as failed:
+                            _settle(future, failed)
                 else:
                     for (_, future), result in zip(group, results, strict=True):
                         _settle(future, result)
