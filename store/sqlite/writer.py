@@ -33,6 +33,21 @@ from store.sqlite import documents
 # have sizes from _CHUNKS only, so each size's SQL text is compiled once and
 # stays in the connection's statement cache.
 _CHUNKS = (1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
+_MAX_VARIABLES = 32_766
+"""SQLite's default bound on a statement's parameters (SQLITE_MAX_VARIABLE_NUMBER)."""
+_MAX_ROWS = 4096
+
+
+@lru_cache(maxsize=32)
+def _sizes(width: int) -> tuple[int, ...]:
+    """The statement sizes of rows ``width`` parameters wide, largest first: powers of
+    two up to what SQLite's parameter bound allows (4096 rows of 3 to 7 parameters,
+    2048 of up to 15)."""
+    largest = _MAX_ROWS
+    while largest * width > _MAX_VARIABLES:
+        largest //= 2
+    return tuple(1 << n for n in range(largest.bit_length() - 1, -1, -1))
+
 
 # Open and close merge into one row whatever their order. When two opens (or
 # two closes) of one connection carry different event ids, the smallest
@@ -285,10 +300,11 @@ def prepare(events: Sequence[Event]) -> Prepared:
 
 
 def _insert_flat(conn: sqlite3.Connection, template: str, width: int, flat: list[Any]) -> None:
-    """Insert rows given as one flat parameter list, in chunks of ``_CHUNKS`` sizes."""
+    """Insert rows given as one flat parameter list, in as few statements as
+    :func:`_sizes` allows (one statement is one GIL release and one reacquire)."""
     count = len(flat) // width
     start = 0
-    for size in _CHUNKS:
+    for size in _sizes(width):
         while count - start >= size:
             conn.execute(_sql(template, width, size), flat[start * width : (start + size) * width])
             start += size
