@@ -311,7 +311,12 @@ def _insert_flat(conn: sqlite3.Connection, template: str, width: int, flat: list
 
 
 def _joined(parts: list[list[Any]]) -> list[Any]:
-    return parts[0] if len(parts) == 1 else list(chain.from_iterable(parts))
+    if len(parts) == 1:
+        return parts[0]
+    joined: list[Any] = []
+    for part in parts:  # list.extend copies a list's items in C; chain() steps one by one
+        joined.extend(part)
+    return joined
 
 
 def write_prepared(conn: sqlite3.Connection, batches: Sequence[Prepared]) -> list[WriteResult]:
