@@ -54,8 +54,9 @@ class SqliteStore:
         self._read_conns: list[sqlite3.Connection] = []
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._queue: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
-        self._flusher: asyncio.Future[None] | None = None
+        self._queue_lock = threading.Lock()
+        self._queue: list[tuple[writer.Prepared, asyncio.Future[WriteResult]]] = []
+        self._draining = False
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -135,39 +136,49 @@ class SqliteStore:
     async def write(self, events: Sequence[Event]) -> WriteResult:
         """Batches that arrive while the writer is busy are committed together once
         it is free (a group commit: one transaction, one sync to disk); each call
-        still returns only once its own events are durable, with its own counts."""
-        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
-        self._queue.append((list(events), future))
-        if self._flusher is None:
-            self._flusher = asyncio.ensure_future(self._flush())
+        still returns only once its own events are durable, with its own counts.
+
+        The batch's rows are made here, on the event loop, while the writer thread
+        is in SQLite (``writer.prepare``): it then runs little Python of its own.
+        The writer thread takes each next group itself as soon as it is done with
+        one (:meth:`_drain`), without waiting for the event loop to come round."""
+        pool, conn = self._writer, self._write_conn
+        if pool is None or conn is None:
+            raise StoreUnavailable("the store is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[WriteResult] = loop.create_future()
+        prepared = writer.prepare(events)
+        with self._queue_lock:
+            self._queue.append((prepared, future))
+            idle, self._draining = not self._draining, True
+        if idle:
+            pool.submit(self._drain, pool, conn, loop)
         return await future
 
-    async def _flush(self) -> None:
-        group: list[tuple[list[Event], asyncio.Future[WriteResult]]] = []
+    def _drain(
+        self, pool: ThreadPoolExecutor, conn: sqlite3.Connection, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        """On the writer thread: commit what is queued as one group, settle its
+        futures on the event loop, and come back for the next group. One group a
+        job, so that the writer's other jobs (purge, keys) take their turn between
+        groups."""
+        with self._queue_lock:
+            group, self._queue = self._queue, []
+            if not group:
+                self._draining = False
+                return
+        outcomes: list[WriteResult | BaseException]
         try:
-            while self._queue:
-                group, self._queue = self._queue, []
-                try:
-                    results = await self._write(writer.write_batches, [b for b, _ in group])
-                except Exception as exc:
-                    if len(group) == 1:
-                        _settle(group[0][1], exc)
-                        continue
-                    for batch, future in group:  # alone, so one bad batch fails only itself
-                        try:
-                            _settle(future, await self._write(writer.write_batch, batch))
-                        except Exception as alone:
-                            _settle(future, alone)
-                else:
-                    for (_, future), result in zip(group, results, strict=True):
-                        _settle(future, result)
-        except BaseException as exc:  # cancelled with the loop: no caller waits forever
-            for _, future in group + self._queue:
-                _settle(future, exc)
-            self._queue = []
-            raise
-        finally:
-            self._flusher = None
+            outcomes = list(_write_group(conn, [p for p, _ in group]))
+        except BaseException as exc:  # never leave a caller waiting
+            outcomes = [exc] * len(group)
+        futures = [f for _, f in group]
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(_settle_all, futures, outcomes)
+        try:
+            pool.submit(self._drain, pool, conn, loop)
+        except RuntimeError:  # shutting down: finish the queue here
+            self._drain(pool, conn, loop)
 
     async def purge(self) -> int:
         """Delete old records range by range (see ``store.sqlite.purge``); the count
@@ -292,6 +303,32 @@ class SqliteStore:
 
     async def key_by_hash(self, secret_hash: str) -> ApiKey | None:
         return await self._read(reader.key_by_hash, secret_hash)
+
+
+def _write_group(
+    conn: sqlite3.Connection, group: list[writer.Prepared]
+) -> list[WriteResult | Exception]:
+    """Each batch's outcome: the group in one transaction, or when that fails each
+    batch alone, so that one bad batch fails only itself."""
+    try:
+        return list(writer.write_prepared(conn, group))
+    except Exception as exc:
+        if len(group) == 1:
+            return [exc]
+    outcomes: list[WriteResult | Exception] = []
+    for batch in group:
+        try:
+            outcomes.append(writer.write_prepared(conn, [batch])[0])
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def _settle_all(
+    futures: list["asyncio.Future[WriteResult]"], outcomes: list[WriteResult | BaseException]
+) -> None:
+    for future, outcome in zip(futures, outcomes, strict=True):
+        _settle(future, outcome)
 
 
 def _settle(future: "asyncio.Future[WriteResult]", outcome: WriteResult | BaseException) -> None:

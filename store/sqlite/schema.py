@@ -129,11 +129,13 @@ CREATE TABLE IF NOT EXISTS api_keys (
 _BUSY_TIMEOUT_MS = 10_000
 
 
-def _connect(path: str) -> sqlite3.Connection:
+def _connect(path: str, cached_statements: int = 128) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; the writer opens its own.
     # check_same_thread=False: each connection is used by one thread only, but
     # it is closed from the thread that closes the store.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, cached_statements=cached_statements
+    )
     conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
     return conn
 
@@ -141,7 +143,8 @@ def _connect(path: str) -> sqlite3.Connection:
 def connect_writer(path: str) -> sqlite3.Connection:
     """The one connection that writes; creates the file, its folder and the schema."""
     _create_private(Path(path))
-    conn = _connect(path)
+    # The writer's multi-row INSERTs: 9 statements in up to 13 sizes each.
+    conn = _connect(path, cached_statements=256)
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: a commit is on disk when it returns, so a 200 survives a crash.
     conn.execute("PRAGMA synchronous = FULL")

@@ -5,11 +5,14 @@ Runs on the store's single writer thread with its own connection.
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from store.receipts import Marks, ReceiptKey, fold
+from store.catalogue import STATUS_RANK
+from store.model import PushSkipReason
+from store.receipts import RANKS, SKIP_WIDTH, Marks, ReceiptKey, fold
 from store.records import (
     ApiKey,
     ConnectionClosed,
@@ -30,6 +33,21 @@ from store.sqlite import documents
 # have sizes from _CHUNKS only, so each size's SQL text is compiled once and
 # stays in the connection's statement cache.
 _CHUNKS = (1024, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1)
+_MAX_VARIABLES = 32_766
+"""SQLite's default bound on a statement's parameters (SQLITE_MAX_VARIABLE_NUMBER)."""
+_MAX_ROWS = 4096
+
+
+@lru_cache(maxsize=32)
+def _sizes(width: int) -> tuple[int, ...]:
+    """The statement sizes of rows ``width`` parameters wide, largest first: powers of
+    two up to what SQLite's parameter bound allows (4096 rows of 3 to 7 parameters,
+    2048 of up to 15)."""
+    largest = _MAX_ROWS
+    while largest * width > _MAX_VARIABLES:
+        largest //= 2
+    return tuple(1 << n for n in range(largest.bit_length() - 1, -1, -1))
+
 
 # Open and close merge into one row whatever their order. When two opens (or
 # two closes) of one connection carry different event ids, the smallest
@@ -205,6 +223,130 @@ def write_batches(
         WriteResult(accepted=n, duplicates=len(events) - n)
         for n, events in zip(counts, batches, strict=True)
     ]
+
+
+# --- the prepared path ---------------------------------------------------------------
+# The rows of a batch are made by :func:`prepare` on the caller's thread (the event
+# loop, while the writer thread is inside SQLite without the GIL), as flat parameter
+# lists: the writer thread then only slices them into statements. That is all the
+# Python it runs in the usual case, every event id new.
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch with its rows made: ``seen`` the flat (app, event id, at) of every
+    event, ``rows`` the flat row parameters of each event type, ``marks`` the flat
+    rows of its receipts' marks (folded: one row a receipt)."""
+
+    events: list[Event]
+    seen: list[Any]
+    rows: dict[type, list[Any]]
+    marks: list[Any]
+
+
+_RANK = {status: rank for status, rank in STATUS_RANK.items()}
+_SKIP = {reason: index + 1 for index, reason in enumerate(PushSkipReason)}
+_MAKERS = {kind: maker for kind, (_, _, maker) in _WRITES.items()}
+
+
+def prepare(events: Sequence[Event]) -> Prepared:
+    """The rows of a batch, as if every event in it were new (:func:`write_prepared`
+    falls back to :func:`write_batches` when one is not). The marks are those
+    ``store.receipts.fold`` gives, folded here without a ``Marks`` an event."""
+    events = list(events)
+    seen: list[Any] = []
+    add_seen = seen.extend
+    rows: dict[type, list[Any]] = {}
+    folded: dict[ReceiptKey, list[int]] = {}
+    makers, ranks, skips, width = _MAKERS, _RANK, _SKIP, SKIP_WIDTH
+    for e in events:
+        kind = type(e)
+        add_seen((e.app, e.event_id, e.at))
+        flat = rows.get(kind)
+        if flat is None:
+            flat = rows[kind] = []
+        flat.extend(makers[kind](e))
+        if type(e) is ReceiptChanged:
+            key = (e.app, e.msg_uid, e.recipient_id)
+            status_key = e.at * RANKS + ranks[e.status]
+            skipped = e.push_skipped
+            skip_key = 0 if skipped is None else status_key * width + skips[skipped]
+            m = folded.get(key)
+            if m is None:
+                folded[key] = [status_key, skip_key, 0, 0]
+            else:
+                if status_key > m[0]:
+                    m[0] = status_key
+                if skip_key > m[1]:
+                    m[1] = skip_key
+        elif type(e) is PushAttempted:
+            key = (e.app, e.msg_uid, e.recipient_id)
+            at = e.at
+            ok_at = at if e.success else 0
+            m = folded.get(key)
+            if m is None:
+                folded[key] = [0, 0, at, ok_at]
+            else:
+                if at > m[2]:
+                    m[2] = at
+                if ok_at > m[3]:
+                    m[3] = ok_at
+    marks: list[Any] = []
+    add_mark = marks.extend
+    for key, m in folded.items():
+        add_mark(key)
+        add_mark(m)
+    return Prepared(events, seen, rows, marks)
+
+
+def _insert_flat(conn: sqlite3.Connection, template: str, width: int, flat: list[Any]) -> None:
+    """Insert rows given as one flat parameter list, in as few statements as
+    :func:`_sizes` allows (one statement is one GIL release and one reacquire)."""
+    count = len(flat) // width
+    start = 0
+    for size in _sizes(width):
+        while count - start >= size:
+            conn.execute(_sql(template, width, size), flat[start * width : (start + size) * width])
+            start += size
+
+
+def _joined(parts: list[list[Any]]) -> list[Any]:
+    if len(parts) == 1:
+        return parts[0]
+    joined: list[Any] = []
+    for part in parts:  # list.extend copies a list's items in C; chain() steps one by one
+        joined.extend(part)
+    return joined
+
+
+def write_prepared(conn: sqlite3.Connection, batches: Sequence[Prepared]) -> list[WriteResult]:
+    """:func:`write_batches` of prepared batches. The ids go in first with a plain
+    INSERT; when one of them was stored before (or repeats in the group), SQLite
+    refuses it, the transaction is undone and the group is written by
+    :func:`write_batches`, which sorts the new events from the duplicates."""
+    seen = _joined([p.seen for p in batches])
+    if not seen:
+        return [WriteResult(accepted=0, duplicates=0) for _ in batches]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        try:
+            _insert_flat(conn, _INSERT_SEEN, 3, seen)
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")
+            return write_batches(conn, [p.events for p in batches])
+        for kind, (template, width, _) in _WRITES.items():
+            parts = [flat for p in batches if (flat := p.rows.get(kind))]
+            if parts:
+                _insert_flat(conn, template, width, _joined(parts))
+        marks = [p.marks for p in batches if p.marks]
+        if marks:
+            _insert_flat(conn, _UPSERT_MARKS, 7, _joined(marks))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return [WriteResult(accepted=len(p.events), duplicates=0) for p in batches]
 
 
 def create_key(conn: sqlite3.Connection, key: ApiKey) -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,9 @@ from store.factory import open_store
 from store.interface import StoreUnavailable
 from store.limits import DAY_MS, now_ms
 from store.mongo import MongoStore
-from store.sqlite import SqliteStore, purge
+from store.receipts import fold
+from store.records import PushAttempted, ReceiptChanged, WriteResult
+from store.sqlite import SqliteStore, documents, purge, schema, writer
 from tests.store import views, wire
 
 ROOT = Path(__file__).parents[2]
@@ -179,3 +182,45 @@ def test_the_events_of_a_page_are_read_by_their_index_whatever_the_key_count(
             plan = " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
             assert "AUTOMATIC" not in plan and "_by_recipient" in plan, plan
         conn.close()
+
+
+def _demo_events(count: int) -> list[Any]:
+    from server.demo import generate_events
+    from server.events import parse_event
+
+    now = now_ms()
+    raws = []
+    for raw in generate_events("demo", now=now, users=12, seed=7):
+        raws.append(raw)
+        if len(raws) == count:
+            break
+    return [parse_event(r, now=now, retention_days=7) for r in raws]
+
+
+def test_prepared_rows_are_the_writers_rows() -> None:
+    """The rows ``writer.prepare`` makes on the caller's thread are those the
+    writer would make itself: the row makers', and the marks of ``fold``."""
+    events = _demo_events(3_000)
+    prepared = writer.prepare(events)
+    assert prepared.seen == [v for e in events for v in (e.app, e.event_id, e.at)]
+    for kind, (_, width, maker) in writer._WRITES.items():
+        expected = [v for e in events if type(e) is kind for v in maker(e)]
+        assert prepared.rows.get(kind, []) == expected
+        assert len(expected) % width == 0
+    receipts = [e for e in events if isinstance(e, ReceiptChanged | PushAttempted)]
+    assert any(e.push_skipped for e in receipts if isinstance(e, ReceiptChanged))
+    marks = [v for key, m in fold(receipts).items() for v in documents.marks_row(key, m)]
+    assert prepared.marks == marks
+
+
+def test_a_prepared_group_with_duplicates_counts_as_written_one_by_one(tmp_path: Path) -> None:
+    events = _demo_events(600)
+    a, b, c = events[:300], events[200:500], events[450:] + events[450:470]
+    conn = schema.connect_writer(str(tmp_path / "one.db"))
+    grouped = writer.write_prepared(conn, [writer.prepare(x) for x in (a, b, c)])
+    conn.close()
+    conn = schema.connect_writer(str(tmp_path / "two.db"))
+    alone = [writer.write_prepared(conn, [writer.prepare(x)])[0] for x in (a, b, c)]
+    expected = [WriteResult(300, 0), WriteResult(200, 100), WriteResult(100, 70)]
+    assert grouped == alone == expected
+    conn.close()
