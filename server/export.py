@@ -20,9 +20,10 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from server.auth import AuthError, authenticate
+from server.errors import HttpError, retry_after, store_unavailable
 from server.export_params import (
     CSV,
     Clock,
@@ -40,8 +41,7 @@ from server.export_rows import (
     message_csv,
     message_ndjson,
 )
-from server.ratelimit import retry_after_header
-from store.interface import Store
+from store.interface import Store, StoreUnavailable
 from store.limits import now_ms
 from store.model import KeyRole
 from store.records import ConnectionQuery, ExportPage, MessageQuery, PageRequest
@@ -92,10 +92,8 @@ async def connection_pages(
 async def _message_body(
     store: Store, app: str, query: MessageQuery, fmt: str, now: int
 ) -> AsyncIterator[bytes]:
-    if fmt == CSV:
-        yield csv_lines([MESSAGE_CSV_HEADER]).encode()
     render = message_csv if fmt == CSV else message_ndjson
-    async for page in _guarded(message_chunks(store, app, query, history=fmt != CSV)):
+    async for page in message_chunks(store, app, query, history=fmt != CSV):
         if page.messages:
             yield await asyncio.to_thread(render, page.messages, now)
 
@@ -103,50 +101,45 @@ async def _message_body(
 async def _connection_body(
     store: Store, app: str, query: ConnectionQuery, fmt: str
 ) -> AsyncIterator[bytes]:
-    if fmt == CSV:
-        yield csv_lines([CONNECTION_CSV_HEADER]).encode()
-    async for logs in _guarded(connection_pages(store, app, query)):
+    async for logs in connection_pages(store, app, query):
         if fmt == CSV:
             yield csv_lines(connection_row(c) for c in logs).encode()
         elif logs:
             yield b"".join(orjson.dumps(connection_object(c)) + b"\n" for c in logs)
 
 
-async def _guarded(pages: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """The pages, and a log line when reading stops half way (the status is sent)."""
+async def _streamed(head: list[bytes], rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The body once it has started: a store failure now can only cut it short (the
+    status is sent), and is logged."""
+    for chunk in head:
+        yield chunk
     try:
-        async for page in pages:
-            yield page
+        async for chunk in rest:
+            yield chunk
     except Exception:
         log.exception("export stopped: the store failed while streaming")
         raise
 
 
-def _error(status: int, code: str, message: str, param: str | None = None) -> Response:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if param is not None:
-        error["parameter"] = param
-    return JSONResponse({"error": error}, status_code=status)
-
-
 async def _export(request: Request, kind: str) -> Response:
     state = request.app.state
     try:
-        key = await authenticate(state.store, request, KeyRole.READ)
+        key = await authenticate(state.store, request, KeyRole.READ, state.auth_throttle)
     except AuthError as e:
         return e.response()
     quota = state.rate_limiter.take(key.key_id)
     if quota is not None and quota.wait_s:
-        response = _error(429, "RATE_LIMITED", "too many requests for this key; retry later")
-        response.headers["Retry-After"] = retry_after_header(quota.wait_s)
+        message = "too many requests for this key; retry later"
+        error = HttpError(429, "RATE_LIMITED", message, headers=retry_after(quota.wait_s))
+        response = error.response()
     else:
-        response = _start(request, kind, key.app)
+        response = await _start(request, kind, key.app)
     if quota is not None:  # every authenticated answer tells the key's bucket
         response.headers.update(quota.headers())
     return response
 
 
-def _start(request: Request, kind: str, app: str) -> Response:
+async def _start(request: Request, kind: str, app: str) -> Response:
     state = request.app.state
     clock = Clock(now=now_ms(), retention_days=state.store.retention_days)
     try:
@@ -159,10 +152,19 @@ def _start(request: Request, kind: str, app: str) -> Response:
                 state.store, app, connection_query(request.query_params, clock), fmt
             )
     except ExportParamError as e:
-        return _error(400, "BAD_USER_INPUT", e.message, e.param)
+        extra = {"parameter": e.param} if e.param is not None else None
+        return HttpError(400, "BAD_USER_INPUT", e.message, extra=extra).response()
+    header = MESSAGE_CSV_HEADER if kind == "sent-messages" else CONNECTION_CSV_HEADER
+    head = [csv_lines([header]).encode()] if fmt == CSV else []
+    try:  # the first read before the response starts: an unreachable store is a 503
+        first = await anext(body, None)
+    except StoreUnavailable:
+        return store_unavailable("retry the export").response()
+    if first is not None:
+        head.append(first)
     filename = f"{kind}.{'csv' if fmt == CSV else 'ndjson'}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return StreamingResponse(_streamed(head, body), media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 async def export_sent_messages(request: Request) -> Response:

@@ -169,6 +169,8 @@ class TrackingGraphQL(GraphQL[Context, None]):
             response.headers.update(e.headers)
         except HTTPException as e:
             response = request_error(e.status_code, e.reason)
+            if e.status_code == 405:
+                response.headers["Allow"] = "GET, POST"
         if GRAPHQL_RESPONSE_TYPE in request.headers.get("accept", ""):
             response = _as_graphql_response(response)
         await response(scope, receive, send)

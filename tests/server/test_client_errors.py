@@ -185,3 +185,13 @@ async def test_graphql_response_json_keeps_200_and_data_when_execution_ran(
     body = response.json()
     assert "data" in body, "execution ran: its data entry stays (null after propagation)"
     assert body["errors"][0]["path"][:2] == ["user", "connections"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_another_method_is_a_405_graphql_error(
+    client: httpx.AsyncClient, keys: Keys, method: str
+) -> None:
+    response = await client.request(method, "/graphql", headers=bearer(keys.read_a))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert _codes(response) == ["METHOD_NOT_ALLOWED"]

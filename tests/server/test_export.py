@@ -12,8 +12,9 @@ import pytest
 
 from server import export
 from server.export_rows import CONNECTION_CSV_HEADER, MESSAGE_CSV_HEADER, cell
+from store.interface import Store, StoreUnavailable
 from store.limits import now_ms
-from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
+from tests.server.http_helpers import TIGHT_BURST, Keys, bearer, every_type, ndjson, wire
 
 
 def _others() -> list[dict[str, Any]]:
@@ -194,6 +195,56 @@ async def test_bad_parameters_are_400_naming_them(
     error = response.json()["error"]
     assert error["code"] in {"BAD_USER_INPUT"} and error["parameter"] == param
     assert error["message"].startswith(param)
+
+
+async def test_a_bad_parameter_is_the_one_error_envelope(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    body = (await _export(client, keys.read_a, since="yesterday")).json()
+    [error] = body["errors"]  # for GraphQL-minded clients, as on every route
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "parameter": "since"}
+    assert error["message"] == body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "params"),
+    [
+        ("sent-messages", "export_messages", {}),
+        ("sent-messages", "export_messages", {"format": "csv"}),
+        ("connections", "connection_pages", {"userId": "u1"}),
+    ],
+)
+async def test_a_store_outage_before_the_first_byte_is_503_with_retry_after(
+    client: httpx.AsyncClient,
+    keys: Keys,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    method: str,
+    params: dict[str, str],
+) -> None:
+    async def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("cannot reach the store")
+
+    monkeypatch.setattr(store, method, down)
+    response = await _export(client, keys.read_a, kind, **params)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"]["code"] == "STORE_UNAVAILABLE"
+
+
+async def test_bad_keys_are_throttled_like_on_every_route(throttled: httpx.AsyncClient) -> None:
+    statuses = [(await _export(throttled, "ptk_nobody_x")).status_code for _ in range(6)]
+    assert statuses[:4] == [401] * 4, "the address's burst"
+    assert statuses[-1] == 429
+
+
+async def test_over_its_rate_a_key_gets_the_one_429(tight: httpx.AsyncClient, keys: Keys) -> None:
+    for _ in range(TIGHT_BURST):
+        assert (await _export(tight, keys.read_a)).status_code == 200
+    refused = await _export(tight, keys.read_a)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 10
+    assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
 async def test_keys_and_rate_limit_headers(client: httpx.AsyncClient, keys: Keys) -> None:
