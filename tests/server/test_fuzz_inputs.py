@@ -29,16 +29,28 @@ CLIENT_CODES = {
     "GRAPHQL_PARSE_FAILED",
     "GRAPHQL_VALIDATION_FAILED",
 }
-_BIG = st.integers(-(2**80), 2**80)
+_INT64 = 2**63
+_BEYOND_64_BITS = st.one_of(  # 19 digits, what a cursor's pattern lets through
+    st.integers(_INT64, 10**19 - 1), st.integers(-(10**19 - 1), -_INT64 - 1)
+)
+_BIG = st.one_of(st.integers(-(2**80), 2**80), _BEYOND_64_BITS)
 _CURSOR_TEXT = st.one_of(
     st.builds(lambda p, a, b: f"{p}:{a}:{b}", st.sampled_from("cmrx"), _BIG, _BIG),
     st.builds(lambda p, a, k: json.dumps([p, a, k]), st.sampled_from("cmr"), _BIG, st.text()),
     st.text(max_size=40),
 )
-CURSORS = st.one_of(
-    _CURSOR_TEXT.map(lambda raw: base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")),
-    st.text(max_size=60),
+_OVERFLOWING = st.one_of(  # a cursor of a real list with a position beyond 64 bits
+    st.builds(lambda p, a, b: f"{p}:{a}:{b}", st.sampled_from("cmr"), _BEYOND_64_BITS, _BIG),
+    st.builds(lambda p, a, b: f"{p}:{a}:{b}", st.sampled_from("cmr"), _BIG, _BEYOND_64_BITS),
+    st.builds(lambda p, a: json.dumps([p, a, "k"]), st.sampled_from("cmr"), _BEYOND_64_BITS),
 )
+
+
+def _encoded(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+CURSORS = st.one_of(_CURSOR_TEXT.map(_encoded), _OVERFLOWING.map(_encoded), st.text(max_size=60))
 ZONES = st.one_of(
     st.text(max_size=300),
     st.sampled_from(["", "UTC", "America", "Etc", "Etc/GMT+99", "../etc/passwd", "Asia/Shanghai"]),
@@ -47,6 +59,9 @@ ZONES = st.one_of(
 _OFFSETS = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
 DATE_TIMES = st.one_of(
     st.datetimes(timezones=_OFFSETS).map(lambda d: d.isoformat()),
+    # the calendar's first and last days, where an offset leaves the calendar
+    st.datetimes(max_value=datetime(1, 1, 2), timezones=_OFFSETS).map(lambda d: d.isoformat()),
+    st.datetimes(min_value=datetime(9999, 12, 30), timezones=_OFFSETS).map(lambda d: d.isoformat()),
     st.datetimes(
         min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=_OFFSETS
     ).map(lambda d: d.isoformat()),
