@@ -21,11 +21,13 @@ RUN useradd --system --uid 10001 --home-dir /app --create-home tracking \
 USER tracking
 WORKDIR /app
 
-# Uvicorn worker processes (uvicorn reads WEB_CONCURRENCY): one per core of a
-# small 2-core container; each worker opens its own store connection pool.
-# GET /metrics sums every worker's series from PROMETHEUS_MULTIPROC_DIR, emptied
-# at each start (below); set TRACKING_METRICS_TOKEN to require a bearer token.
-ENV WEB_CONCURRENCY=2 \
+# Worker processes: one per core of a small 2-core container, each with its own
+# store connections. GET /metrics sums every worker's series from
+# PROMETHEUS_MULTIPROC_DIR, which `serve` empties at each start; set
+# TRACKING_METRICS_TOKEN to require a bearer token.
+ENV TRACKING_WORKERS=2 \
+    TRACKING_HOST=0.0.0.0 \
+    TRACKING_PORT=8000 \
     TRACKING_STORE=sqlite:////data/tracking.db \
     PROMETHEUS_MULTIPROC_DIR=/tmp/tracking-metrics
 VOLUME ["/data"]
@@ -36,6 +38,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
-# `polaris-tracking serve` runs one process; the app factory under uvicorn runs
-# WEB_CONCURRENCY of them, configured from the same TRACKING_* environment.
-CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn server.app:create_app --factory --host 0.0.0.0 --port 8000 --limit-concurrency 1000 --timeout-keep-alive 5 --h11-max-incomplete-event-size 16384"]
+# `serve` checks (or migrates) the store, then runs TRACKING_WORKERS workers, every
+# setting from the TRACKING_* environment (README: Running).
+CMD ["polaris-tracking", "serve"]

@@ -54,9 +54,9 @@ class Server:
     ``server.base_url``.
 
     By default ``polaris-tracking serve`` runs it, exactly as a user would (its
-    store checks and uvicorn options); with ``workers``, uvicorn's app factory in
-    that many worker processes (the Docker image's way); ``quiet`` (the benchmarks)
-    keeps uvicorn to warnings. Output goes to ``log`` when given; ``python`` is the
+    store checks and uvicorn options), with ``workers`` worker processes when given
+    (the Docker image's way); ``quiet`` (the benchmarks) runs uvicorn's app factory
+    itself and keeps it to warnings. Output goes to ``log`` when given; ``python`` is the
     interpreter (another virtual environment's, say). Shared by the benchmarks and
     the end-to-end tests.
     """
@@ -86,11 +86,12 @@ class Server:
     def _command(self) -> list[str]:
         address = ["--host", "127.0.0.1", "--port", str(self.port)]
         quiet = ["--log-level", "warning", "--no-access-log"] if self._quiet else []
-        if self._workers or self._quiet:
+        if self._quiet:
             command = [self._python, "-m", "uvicorn", "server.app:create_app", "--factory"]
             workers = ["--workers", str(self._workers)] if self._workers else []
             return [*command, *address, *workers, *quiet]
-        return [self._python, "-m", "server.cli", "serve", *address, "--store", self.store_url]
+        serve = [self._python, "-m", "server.cli", "serve", *address, "--store", self.store_url]
+        return [*serve, "--workers", str(self._workers)] if self._workers else serve
 
     def start(self, timeout_s: float = 30.0) -> "Server":
         env = {**os.environ, "TRACKING_STORE": self.store_url, **self._env}

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import ipaddress
+import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -13,6 +14,7 @@ from typing import TypedDict
 from server import export_cli
 from server.auth import ALL_APPS, create_key
 from server.config import ConfigError, Settings
+from server.metrics import prepare_metrics_dir
 from store.factory import open_store, sqlite_path
 from store.interface import Store, StoreError
 from store.model import KeyRole
@@ -29,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (env TRACKING_HOST; default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (env TRACKING_PORT; default 8000)")
     serve.add_argument("--store", help=store_help)
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (env TRACKING_WORKERS; default 1)"
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -74,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             store_url=getattr(args, "store", None),
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
+            workers=getattr(args, "workers", None),
         )
         if args.command == "serve":
             return _serve(settings, demo=args.demo, public_demo=args.public_demo)
@@ -176,8 +182,19 @@ def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
         asyncio.run(prepare_demo(settings))
     else:  # migrate, or refuse a newer store, before the server starts
         asyncio.run(_open_once(settings))
-    app = create_app(settings)
-    uvicorn.run(app, **uvicorn_options(settings))
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **uvicorn_options(settings))
+        return 0
+    # Each worker builds its app from the environment: hand this command's settings on.
+    os.environ.update(
+        TRACKING_STORE=settings.store_url, TRACKING_HOST=settings.host,
+        TRACKING_PORT=str(settings.port), TRACKING_WORKERS=str(settings.workers),
+    )  # fmt: skip
+    prepare_metrics_dir()
+    uvicorn.run(
+        "server.app:create_app", factory=True, workers=settings.workers,
+        **uvicorn_options(settings),
+    )  # fmt: skip
     return 0
 
 

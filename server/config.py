@@ -32,6 +32,7 @@ class SettingsOverrides(TypedDict, total=False):
     retention_days: int | None
     host: str | None
     port: int | None
+    workers: int | None
     purge_interval_s: float | None
     rate_limit_per_s: float | None
     rate_limit_burst: int | None
@@ -84,6 +85,9 @@ class Settings:
     """``TRACKING_GRAPHIQL``: serve GraphiQL on ``GET /graphql``."""
     introspection: bool = True
     """``TRACKING_INTROSPECTION``: answer ``__schema`` and ``__type`` queries."""
+    workers: int = 1
+    """``TRACKING_WORKERS``: worker processes ``serve`` runs, each with its own store
+    connections (``/metrics`` then sums them all; see ``server.metrics``)."""
     metrics_token: str | None = None
     """``TRACKING_METRICS_TOKEN``: when set, ``GET /metrics`` answers only
     ``Authorization: Bearer <this token>``; unset, it is open (bind it to a private network)."""
@@ -117,6 +121,7 @@ class Settings:
             cors_origins=_origins(env.get("TRACKING_CORS_ORIGINS", "")),
             graphiql=_bool(env, "TRACKING_GRAPHIQL", development),
             introspection=_bool(env, "TRACKING_INTROSPECTION", development),
+            workers=_int(env, "TRACKING_WORKERS", 1, 1),
             metrics_token=env.get("TRACKING_METRICS_TOKEN") or None,
         )
 

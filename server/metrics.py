@@ -22,7 +22,9 @@ serves it, sums them all (``prometheus_client``'s multiprocess mode).
 import hmac
 import os
 import re
+import tempfile
 import time
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -52,6 +54,19 @@ OTHER = "other"
 UNMATCHED = "unmatched"
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+
+def prepare_metrics_dir() -> Path:
+    """Before worker processes start (``serve --workers``): the multiprocess directory
+    of :data:`MULTIPROCESS_ENV`, emptied of an earlier run's series (a new one in the
+    temp folder when unset), exported for the workers."""
+    given = os.environ.get(MULTIPROCESS_ENV)
+    folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="tracking-metrics-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_ENV] = str(folder)
+    return folder
 
 
 class OperationLabels:

@@ -31,7 +31,7 @@ def start_server(
     python: str = sys.executable,
 ) -> Server:
     """``serve`` on a free port, without rate limits unless ``env`` sets them; with
-    ``workers``, uvicorn's app factory in that many worker processes instead."""
+    ``workers``, in that many worker processes."""
     environment = {"TRACKING_RATE_LIMIT_PER_S": "0", **(env or {})}
     server = Server(store_url, env=environment, log=log, cwd=cwd, workers=workers, python=python)
     return server.start(START_TIMEOUT_S)

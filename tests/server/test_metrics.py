@@ -1,10 +1,13 @@
 """``GET /metrics`` (SPEC §10): the series after real requests, bounded labels, the token."""
 
+import os
+from pathlib import Path
+
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.metrics import OTHER, OperationLabels
+from server.metrics import MULTIPROCESS_ENV, OTHER, OperationLabels, prepare_metrics_dir
 from store.interface import Store
 from tests.server.conftest import ClientOf
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
@@ -149,3 +152,19 @@ async def test_a_read_key_is_not_the_metrics_token(client_of: ClientOf, keys: Ke
     assert (await guarded.get("/metrics", headers=bearer(keys.read_a))).status_code == 401
     samples = await _scrape(guarded, authorization=f"Bearer {TOKEN}")
     assert _requests(samples, "/metrics", "401") == 1
+
+
+def test_the_multiprocess_folder_is_made_or_emptied_before_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(MULTIPROCESS_ENV, raising=False)
+    made = prepare_metrics_dir()
+    assert made.is_dir() and os.environ[MULTIPROCESS_ENV] == str(made)
+    made.rmdir()
+    given = tmp_path / "series"
+    given.mkdir()
+    (given / "counter_4711.db").write_bytes(b"an earlier run's")
+    (given / "README").write_text("kept")
+    monkeypatch.setenv(MULTIPROCESS_ENV, str(given))
+    assert prepare_metrics_dir() == given
+    assert sorted(p.name for p in given.iterdir()) == ["README"]
