@@ -8,6 +8,7 @@ The real server (``bench.server``) then answers, over HTTP:
 * ``receipts(first: 50)`` on every message of the page (one query);
 * ``receiptSummary`` on every message of the page (one query);
 * the receive-status page (both in one query): p50 and p95 of ``requests``;
+* the console query (SPEC §6) of the sender: p50 and p95 of ``requests``;
 * ``/healthz`` while four clients send those queries at once (its worst time),
 
 each a median of ``runs`` timings after a warm-up, and the server's peak RSS.
@@ -26,11 +27,15 @@ import orjson
 
 from bench.server import Server, make_keys
 from server.events import parse_event
+from server.graphql import console_query
 from store.factory import open_store
 from store.limits import now_ms
 
 APP = "bench-receipts"
 SENDER = "group-sender"
+CONNECTION = "conn-group-sender"
+"""The sender's one connection, open since two hours ago: every message is sent on it,
+so that the console query (connections, then what was sent on each) shows them all."""
 STATUSES = ("message.delivered", "message.offline", "message.not_delivered")
 WRITE_BATCH = 20_000
 
@@ -56,10 +61,15 @@ class ReceiptFigures:
     status_page_p95_ms: float
     healthz_worst_ms: float
     rss_peak_mb: float
+    console_p50_ms: float
+    console_p95_ms: float
 
 
 def wire_events(messages: int, recipients: int, now: int) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
+    connection = {"userId": SENDER, "connectionId": CONNECTION, "platform": "ANDROID"}
+    client = {"sdkVersion": "5.12.0", "ip": "192.0.2.1"}
+    opened = {"eventId": "sender-opened", "type": "connection.opened", "appKey": APP}
+    events: list[dict[str, Any]] = [{**opened, "at": now - 7_200_000, **connection, **client}]
     for m in range(messages):
         uid = f"group-msg-{m:03d}"
         sent_at = now - 3_600_000 + m * 1_000
@@ -76,6 +86,7 @@ def wire_events(messages: int, recipients: int, now: int) -> list[dict[str, Any]
                 "source": "ANDROID",
                 "result": "SENT",
                 "msgUid": uid,
+                "connectionId": CONNECTION,
             }
         )
         for r in range(recipients):
@@ -174,9 +185,10 @@ def measure(
             orjson.dumps({"query": _MESSAGES.format(sender=SENDER, n=messages, fields=fields)})
             for fields in (PAGE_FIELDS, SUMMARY_FIELDS, f"{PAGE_FIELDS} {SUMMARY_FIELDS}")
         ]
+        bodies.append(orjson.dumps({"query": console_query(SENDER)}))
         with Server(url, quiet=True) as server:
-            timings: list[list[float]] = [[], [], []]
-            counts = (runs, runs, requests)
+            timings: list[list[float]] = [[], [], [], []]
+            counts = (runs, runs, requests, requests)
             with httpx.Client(base_url=server.base_url, timeout=120) as client:
                 for body, times, count in zip(bodies, timings, counts, strict=True):
                     _timed(client, body, headers)  # warm-up
@@ -190,4 +202,6 @@ def measure(
         _p95(timings[2]),
         worst,
         rss_peak,
+        statistics.median(timings[3]),
+        _p95(timings[3]),
     )

@@ -48,6 +48,8 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "the same page from 2 x 50 recipients",
         "receive-status page (page + summary) on 2 GROUP messages x 30 recipients: p50 / p95",
         "server peak RSS, 2 GROUP messages x 30 recipients",
+        "the page from 2 x 3 recipients",
+        "console query of the sender of 2 GROUP messages x 30 recipients: p50 / p95 over HTTP",
         "mixed load, 2k events: console p50 / p95 while ingesting",
         "mixed load, 2k events: ingest rate while 4 users query",
         "console query, 3k events: whole document, p50 / p95",
