@@ -96,7 +96,10 @@ class Metrics:
 
     def __init__(self, token: str | None = None) -> None:
         self.token = token
-        self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
+        folder = os.environ.get(MULTIPROCESS_ENV)
+        self.multiprocess = bool(folder)
+        if folder:  # a worker may start before anyone made it
+            Path(folder).mkdir(parents=True, exist_ok=True)
         self.registry = CollectorRegistry(auto_describe=True)
         owner = None if self.multiprocess else self.registry
         if not self.multiprocess:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from server.metrics import MULTIPROCESS_ENV, OTHER, OperationLabels, prepare_metrics_dir
+from server.metrics import MULTIPROCESS_ENV, OTHER, Metrics, OperationLabels, prepare_metrics_dir
 from store.interface import Store
 from tests.server.conftest import ClientOf
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson, wire
@@ -157,7 +157,8 @@ async def test_a_read_key_is_not_the_metrics_token(client_of: ClientOf, keys: Ke
 def test_the_multiprocess_folder_is_made_or_emptied_before_workers_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(MULTIPROCESS_ENV, raising=False)
+    monkeypatch.setenv(MULTIPROCESS_ENV, "")  # recorded, so that the test's own setting
+    monkeypatch.delenv(MULTIPROCESS_ENV)  # is undone after it, like this one
     made = prepare_metrics_dir()
     assert made.is_dir() and os.environ[MULTIPROCESS_ENV] == str(made)
     made.rmdir()
@@ -168,3 +169,11 @@ def test_the_multiprocess_folder_is_made_or_emptied_before_workers_start(
     monkeypatch.setenv(MULTIPROCESS_ENV, str(given))
     assert prepare_metrics_dir() == given
     assert sorted(p.name for p in given.iterdir()) == ["README"]
+
+
+def test_a_worker_makes_the_multiprocess_folder_when_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "not" / "yet"
+    monkeypatch.setenv(MULTIPROCESS_ENV, str(missing))
+    assert Metrics().multiprocess and missing.is_dir()
