@@ -8,9 +8,10 @@ bytes on a worker thread (``server.export_rows``), so the event loop stays free,
 while the store reads the next one; it is sent before the chunk after that is
 read. Memory is bounded by two chunks (and, for a message, by its recipients),
 never by the window. Connections are read in keyset pages of
-:data:`CONNECTION_PAGE`. A read key sees its own app only. Parameters are checked
-before the first byte is sent; a store failure later ends the stream early (the
-response is then incomplete, and a client sees the chunked transfer cut short).
+:data:`CONNECTION_PAGE`. A read key sees its own app only. Parameters are checked,
+and the store read once, before the first byte is sent (a store that cannot be
+reached is then a 503 with ``Retry-After``); a store failure later ends the stream
+early (the response is incomplete, and a client sees the chunked transfer cut short).
 """
 
 import asyncio
