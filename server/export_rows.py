@@ -59,7 +59,7 @@ def push_error(provider: PushProvider, code: str | None, description: str | None
     }
 
 
-def message_fields(m: SentMessage | ExportMessage, now: int) -> dict[str, Any]:
+def message_fields(m: SentMessage, now: int) -> dict[str, Any]:
     """A message's fields under their GraphQL names (an NDJSON line, receipts aside)."""
     return {
         "id": _message_id(m.key),
@@ -179,7 +179,7 @@ def message_ndjson(messages: Sequence[ExportMessage], now: int) -> bytes:
             }
             for r in m.receipts
         ]
-        line = message_fields(m, now)
+        line = message_fields(m.message, now)
         line["receipts"] = receipts
         lines.append(orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
     return b"".join(lines)
@@ -234,7 +234,8 @@ def message_csv(messages: Sequence[ExportMessage], now: int) -> bytes:
     settled_before = now - SETTLE_MS
     lines: list[str] = []
     add = lines.append
-    for m in messages:
+    for exported in messages:
+        m = exported.message
         builtin = _BUILTIN.get(m.message_type)
         head = (
             f"{_text(_message_id(m.key))},{_text(m.msg_uid)},{_text(m.sender_id)},"
@@ -244,10 +245,10 @@ def message_csv(messages: Sequence[ExportMessage], now: int) -> bytes:
             f"{_prompt_cell(m.result, m.mute_scope)},"
             f"{'true' if m.sent_at <= settled_before else 'false'},"
         )
-        if not m.receipts:
+        if not exported.receipts:
             add(f"{head}{_NO_RECIPIENT}\r\n")
             continue
-        for r in m.receipts:
+        for r in exported.receipts:
             pushes = r.pushes
             if pushes:
                 last = pushes[-1]

@@ -26,7 +26,7 @@ from store.model import (
     SendResult,
 )
 from store.receipts import RANKS, SKIP_WIDTH, skip_floor
-from store.records import ExportMessage, ExportPush, ExportReceipt
+from store.records import ExportMessage, ExportPush, ExportReceipt, SentMessage
 
 MessageRow = tuple[Any, ...]
 """A message as a backend reads it: ``key, msg_uid, sender_id, target_id,
@@ -147,22 +147,20 @@ def assemble(
             if r[4] == "DIRECT":
                 _add_pending(found, r[3], attempts)
             listed = tuple(found)
-        out.append(
-            ExportMessage(
-                r[0],
-                uid,
-                r[2],
-                r[3],
-                CHANNEL_TYPES[r[4]],
-                r[5],
-                SOURCES[r[6]],
-                r[7],
-                RESULTS[r[8]],
-                MUTE_SCOPES[r[9]],
-                r[10],
-                listed,
-            )
+        message = SentMessage(
+            r[0],
+            uid,
+            r[2],
+            r[3],
+            CHANNEL_TYPES[r[4]],
+            r[5],
+            SOURCES[r[6]],
+            r[7],
+            RESULTS[r[8]],
+            MUTE_SCOPES[r[9]],
+            r[10],
         )
+        out.append(ExportMessage(message, listed))
     return out
 
 

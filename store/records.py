@@ -279,20 +279,10 @@ class ExportReceipt(_ExportRecord, frozen=True):
 
 
 class ExportMessage(_ExportRecord, frozen=True):
-    """A sent message (the fields of :class:`SentMessage`) with all its receipts, by
-    recipient id; none for a message that has no receipts (blocked, OPEN, SYSTEM)."""
+    """A sent message with all its receipts, by recipient id; none for a message that
+    has no receipts (blocked, OPEN, SYSTEM)."""
 
-    key: str
-    msg_uid: str | None
-    sender_id: str
-    target_id: str
-    channel_type: ChannelType
-    message_type: str
-    source: MessageSource
-    sent_at: int
-    result: SendResult
-    mute_scope: MuteScope | None
-    connection_id: str | None
+    message: SentMessage
     receipts: tuple[ExportReceipt, ...]
 
 
