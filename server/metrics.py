@@ -9,9 +9,10 @@
 * ``tracking_store_size_bytes``: the store's size on disk, read at each scrape.
 
 Label values are bounded: routes and calls are the code's own, statuses are
-HTTP's, and operation names are a client's choice, so only the first
-:data:`MAX_OPERATION_NAMES` distinct well-formed names a process sees get their
-own series (the rest count as ``other``); user ids and keys are never labels.
+HTTP's, methods HTTP's seven (any other token is ``other``), and operation names
+are a client's choice, so only the first :data:`MAX_OPERATION_NAMES` distinct
+well-formed names a process sees get their own series (the rest count as
+``other``); user ids and keys are never labels.
 
 With several worker processes (uvicorn ``--workers`` / ``WEB_CONCURRENCY``) set
 ``PROMETHEUS_MULTIPROC_DIR`` to an empty directory before the server starts:
@@ -52,6 +53,8 @@ NO_OPERATION = ""
 ANONYMOUS = "anonymous"
 OTHER = "other"
 UNMATCHED = "unmatched"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+"""Methods that are their own ``method`` label; any other token a client sends is ``other``."""
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -200,7 +203,8 @@ class MetricsMiddleware:
             operation = NO_OPERATION
             if "operation" in state:
                 operation = metrics.operations.label(state["operation"])
-            metrics.requests.labels(path, scope["method"], str(status), operation).inc()
+            method = scope["method"] if scope["method"] in METHODS else OTHER
+            metrics.requests.labels(path, method, str(status), operation).inc()
             metrics.latency.labels(path, operation).observe(time.perf_counter() - started)
 
 

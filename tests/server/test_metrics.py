@@ -78,6 +78,17 @@ async def test_requests_are_labelled_by_route_template_status_and_operation(
     assert not any("u-4711" in str(labels) for _, labels in samples), "a raw path became a label"
 
 
+async def test_a_made_up_method_is_no_label_of_its_own(client: httpx.AsyncClient) -> None:
+    for n in range(5):
+        await client.request(f"BREW{n}", "/healthz")
+    samples = await _scrape(client)
+    methods = {
+        dict(labels)["method"] for name, labels in samples if name == "tracking_http_requests_total"
+    }
+    assert methods <= {"GET", "other"}, methods
+    assert _requests(samples, "/healthz", "405") == 5
+
+
 async def test_store_calls_are_timed_by_the_interface_method(
     client: httpx.AsyncClient, keys: Keys
 ) -> None:
