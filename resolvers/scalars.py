@@ -30,8 +30,8 @@ def format_ms(value: int) -> str:
 
 
 def _minute(minute: int) -> str:
-    if not _IN_MINUTE:
-        _IN_MINUTE.extend(f"{s:02d}.{ms:03d}+00:00" for s in range(60) for ms in range(1000))
+    if not _IN_MINUTE:  # made whole, then published at once: the export's threads use it too
+        _IN_MINUTE[:] = [f"{s:02d}.{ms:03d}+00:00" for s in range(60) for ms in range(1000)]
     if len(_MINUTES) >= _MINUTES_KEPT:
         _MINUTES.clear()
     head = datetime.fromtimestamp(minute * 60, UTC).strftime("%Y-%m-%dT%H:%M:")

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import ipaddress
 import os
+import shutil
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,12 +15,22 @@ from typing import TypedDict
 from server import export_cli
 from server.auth import ALL_APPS, create_key
 from server.config import ConfigError, Settings
-from server.metrics import prepare_metrics_dir
+from server.metrics import MULTIPROCESS_ENV, prepare_metrics_dir
 from store.factory import open_store, sqlite_path
 from store.interface import Store, StoreError
 from store.model import KeyRole
 
 PROG = "polaris-tracking"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (env TRACKING_PORT; default 8000)")
     serve.add_argument("--store", help=store_help)
     serve.add_argument(
-        "--workers", type=int, help="worker processes (env TRACKING_WORKERS; default 1)"
+        "--workers", type=_positive, help="worker processes (env TRACKING_WORKERS; default 1)"
     )
     serve.add_argument(
         "--demo",
@@ -182,20 +193,28 @@ def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
         asyncio.run(prepare_demo(settings))
     else:  # migrate, or refuse a newer store, before the server starts
         asyncio.run(_open_once(settings))
-    if settings.workers == 1:
+    made = MULTIPROCESS_ENV not in os.environ
+    if settings.workers == 1 and made:
         uvicorn.run(create_app(settings), **uvicorn_options(settings))
         return 0
-    # Each worker builds its app from the environment: hand this command's settings on.
-    os.environ.update(
-        TRACKING_STORE=settings.store_url, TRACKING_HOST=settings.host,
-        TRACKING_PORT=str(settings.port), TRACKING_WORKERS=str(settings.workers),
-    )  # fmt: skip
-    prepare_metrics_dir()
-    uvicorn.run(
-        "server.app:create_app", factory=True, workers=settings.workers,
-        **uvicorn_options(settings),
-    )  # fmt: skip
-    return 0
+    folder = prepare_metrics_dir()  # an earlier run's series are not this one's
+    try:
+        if settings.workers == 1:
+            uvicorn.run(create_app(settings), **uvicorn_options(settings))
+            return 0
+        # Each worker builds its app from the environment: hand this command's settings on.
+        os.environ.update(
+            TRACKING_STORE=settings.store_url, TRACKING_HOST=settings.host,
+            TRACKING_PORT=str(settings.port), TRACKING_WORKERS=str(settings.workers),
+        )  # fmt: skip
+        uvicorn.run(
+            "server.app:create_app", factory=True, workers=settings.workers,
+            **uvicorn_options(settings),
+        )  # fmt: skip
+        return 0
+    finally:
+        if made:  # the folder is this command's own
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class UvicornOptions(TypedDict):

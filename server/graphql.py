@@ -202,7 +202,7 @@ class TrackingGraphQL(GraphQL[Context, None]):
         result = await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
-        request.state.operation = context.operation_name or request_data.operation_name
+        request.state.operation = context.operation_name  # set once the document validated
         query, extensions = request_data.query, request_data.extensions
         if query is not None and extensions and result.data is not None:
             self.persisted.remember(query, extensions)

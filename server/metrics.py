@@ -55,7 +55,7 @@ OTHER = "other"
 UNMATCHED = "unmatched"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 """Methods that are their own ``method`` label; any other token a client sends is ``other``."""
-_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_OPERATION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
 
@@ -85,7 +85,7 @@ class OperationLabels:
             return ANONYMOUS
         if name in self._seen:
             return name
-        if not _OPERATION_NAME.match(name) or len(self._seen) >= self.limit:
+        if not _OPERATION_NAME.fullmatch(name) or len(self._seen) >= self.limit:
             return OTHER
         self._seen.add(name)
         return name

@@ -198,3 +198,13 @@ def test_a_new_store_is_readable_by_its_owner_only(capsys, tmp_path):
     assert run(capsys, *create, "--store", f"sqlite:///{path}")[0] == 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_a_bad_worker_count_is_refused_before_anything_runs(
+    workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["serve", "--workers", workers])
+    assert exit.value.code == 2
+    assert "--workers" in capsys.readouterr().err

@@ -126,6 +126,7 @@ def test_operation_names_beyond_the_cap_count_as_other() -> None:
     ]
     assert labels.label(None) == "anonymous"
     assert OperationLabels().label("not a name {") == OTHER
+    assert OperationLabels().label("Foo\n") == OTHER
     assert OperationLabels().label("x" * 65) == OTHER
 
 
@@ -188,3 +189,12 @@ def test_a_worker_makes_the_multiprocess_folder_when_missing(
     missing = tmp_path / "not" / "yet"
     monkeypatch.setenv(MULTIPROCESS_ENV, str(missing))
     assert Metrics().multiprocess and missing.is_dir()
+
+
+async def test_a_name_the_document_does_not_have_takes_no_label(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    body = {"query": "query A { viewer { app } }", "operationName": "Squatter"}
+    await client.post("/graphql", json=body, headers=bearer(keys.read_a))
+    samples = await _scrape(client)
+    assert not any("Squatter" in str(labels) for _, labels in samples)

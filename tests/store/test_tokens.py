@@ -18,3 +18,7 @@ def test_text_outside_the_alphabet_is_no_token() -> None:
     assert decode_token(good[:4] + "!" + good[4:]) is None
     assert decode_token(good + "+/") is None
     assert decode_token("a") is None  # a length no encoding has
+    assert decode_token(encode_token(b"\xfb\xff")) == b"\xfb\xff"
+    assert decode_token("-_8") == b"\xfb\xff" and decode_token("+/8") is None
+    assert decode_token("AA") == b"\x00" and decode_token("AB") is None, "one spelling a value"
+    assert decode_token(good + "==") is None
