@@ -21,11 +21,10 @@ from store.model import (
     MessageSource,
     MuteScope,
     PushProvider,
-    PushSkipReason,
     ReceiptStatus,
     SendResult,
 )
-from store.receipts import RANKS, SKIP_WIDTH, skip_floor
+from store.receipts import RANKS, skip_floor, skip_of_key, status_of_key
 from store.records import ExportMessage, ExportPush, ExportReceipt, SentMessage
 
 MessageRow = tuple[Any, ...]
@@ -47,19 +46,20 @@ PROVIDERS = {m.value: m for m in PushProvider}
 STATUSES = {m.value: m for m in ReceiptStatus}
 _RECEIPT_CHANNELS = frozenset(c.value for c in RECEIPT_CHANNELS)
 _ACCEPTED = frozenset(r.value for r in ACCEPTED_RESULTS)
-_BY_RANK = {rank: status for status, rank in STATUS_RANK.items()}
-_SKIPS = tuple(PushSkipReason)
 _NO_PUSHES: tuple[ExportPush, ...] = ()
 
 STATUS_RANK_SQL = " ".join(f"WHEN '{s.value}' THEN {r}" for s, r in STATUS_RANK.items())
 """The body of a SQL ``CASE status ... END`` giving an event's rank (ties of time)."""
 
 
+def _has_receipts(row: MessageRow) -> bool:
+    """``store.receipts.has_receipts`` of a message row."""
+    return row[1] is not None and row[4] in _RECEIPT_CHANNELS and row[8] in _ACCEPTED
+
+
 def receipt_uids(rows: Sequence[MessageRow]) -> list[str]:
-    """The msgUids of the messages of ``rows`` that have receipts (``has_receipts``)."""
-    return [
-        r[1] for r in rows if r[1] is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED
-    ]
+    """The msgUids of the messages of ``rows`` that have receipts."""
+    return [r[1] for r in rows if _has_receipts(r)]
 
 
 def by_receipt(rows: Iterable[Sequence[Any]], item: Callable[..., T]) -> ByReceipt[T]:
@@ -130,15 +130,15 @@ def assemble(
     for r in rows:
         uid = r[1]
         listed: tuple[ExportReceipt, ...] = ()
-        if uid is not None and r[4] in _RECEIPT_CHANNELS and r[8] in _ACCEPTED:
+        if _has_receipts(r):
             history = changes.get(uid, no_items)
             attempts = pushes.get(uid, no_items)
             found = [
                 ExportReceipt(
                     rid,
-                    _BY_RANK[key % RANKS],
+                    status_of_key(key),
                     key // RANKS,
-                    _SKIPS[skip % SKIP_WIDTH - 1] if skip >= floor else None,
+                    skip_of_key(skip, floor),
                     history.get(rid, ()) if history else (),
                     attempts.get(rid, _NO_PUSHES) if attempts else _NO_PUSHES,
                 )

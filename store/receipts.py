@@ -110,10 +110,28 @@ def skip_floor(horizon: int) -> int:
     return status_floor(horizon) * SKIP_WIDTH
 
 
+_SKIP_INDEX = {reason: index + 1 for index, reason in enumerate(_SKIPS)}
+
+
+def skip_key(status_key: int, skipped: PushSkipReason | None) -> int:
+    """The skip mark of a status event: ``status_key * SKIP_WIDTH + index + 1``; 0 for none."""
+    return 0 if skipped is None else status_key * SKIP_WIDTH + _SKIP_INDEX[skipped]
+
+
+def status_of_key(key: int) -> ReceiptStatus:
+    """The status a non-zero stored status key carries."""
+    return _BY_RANK[key % RANKS]
+
+
+def skip_of_key(key: int, floor: int) -> PushSkipReason | None:
+    """The skip reason of a stored skip key, None below ``floor`` (:func:`skip_floor`:
+    the reason of an event past the retention horizon no longer shows)."""
+    return _SKIPS[key % SKIP_WIDTH - 1] if key >= floor else None
+
+
 def status_marks(status: ReceiptStatus, at: int, skipped: PushSkipReason | None) -> Marks:
     key = status_key(status, at)
-    skip = 0 if skipped is None else key * SKIP_WIDTH + _SKIPS.index(skipped) + 1
-    return Marks(status_key=key, skip_key=skip)
+    return Marks(status_key=key, skip_key=skip_key(key, skipped))
 
 
 def push_marks(at: int, success: bool) -> Marks:
@@ -152,8 +170,8 @@ def stored_receipt(
     yet, the backends' stand-in for a missing target) is PENDING."""
     if status_key == 0:
         return Receipt(msg_uid, recipient_id, ReceiptStatus.PENDING, None)
-    skipped = _SKIPS[skip_key % SKIP_WIDTH - 1] if skip_key >= skip_floor(horizon) else None
-    status = _BY_RANK[rank_of_key(status_key)]
+    skipped = skip_of_key(skip_key, skip_floor(horizon))
+    status = status_of_key(status_key)
     return Receipt(msg_uid, recipient_id, status, status_key // RANKS, history, skipped)
 
 

@@ -10,9 +10,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from store.catalogue import STATUS_RANK
-from store.model import PushSkipReason
-from store.receipts import RANKS, SKIP_WIDTH, Marks, ReceiptKey, fold
+from store.receipts import Marks, ReceiptKey, fold, skip_key, status_key
 from store.records import (
     ApiKey,
     ConnectionClosed,
@@ -244,8 +242,6 @@ class Prepared:
     marks: list[Any]
 
 
-_RANK = {status: rank for status, rank in STATUS_RANK.items()}
-_SKIP = {reason: index + 1 for index, reason in enumerate(PushSkipReason)}
 _MAKERS = {kind: maker for kind, (_, _, maker) in _WRITES.items()}
 
 
@@ -258,7 +254,7 @@ def prepare(events: Sequence[Event]) -> Prepared:
     add_seen = seen.extend
     rows: dict[type, list[Any]] = {}
     folded: dict[ReceiptKey, list[int]] = {}
-    makers, ranks, skips, width = _MAKERS, _RANK, _SKIP, SKIP_WIDTH
+    makers = _MAKERS
     for e in events:
         kind = type(e)
         add_seen((e.app, e.event_id, e.at))
@@ -268,17 +264,16 @@ def prepare(events: Sequence[Event]) -> Prepared:
         flat.extend(makers[kind](e))
         if type(e) is ReceiptChanged:
             key = (e.app, e.msg_uid, e.recipient_id)
-            status_key = e.at * RANKS + ranks[e.status]
-            skipped = e.push_skipped
-            skip_key = 0 if skipped is None else status_key * width + skips[skipped]
+            status = status_key(e.status, e.at)
+            skip = skip_key(status, e.push_skipped)
             m = folded.get(key)
             if m is None:
-                folded[key] = [status_key, skip_key, 0, 0]
+                folded[key] = [status, skip, 0, 0]
             else:
-                if status_key > m[0]:
-                    m[0] = status_key
-                if skip_key > m[1]:
-                    m[1] = skip_key
+                if status > m[0]:
+                    m[0] = status
+                if skip > m[1]:
+                    m[1] = skip
         elif type(e) is PushAttempted:
             key = (e.app, e.msg_uid, e.recipient_id)
             at = e.at
