@@ -390,12 +390,26 @@ def _diagnosis_rows(
         "p95 < 100 ms",
         p95 < 100,
     )
-    calls = asyncio.run(console.diagnosis_calls(store.store_url, store.busy_user))
+    calls, cost = asyncio.run(
+        console.diagnosis_in_process(store.store_url, store.busy_user, args.runs)
+    )
     table.check(
         f"console + diagnoses, {name} events: store queries, pages 20/20/50 vs 5/5/10",
         f"{calls[0]} / {calls[1]}",
         "equal",
         calls[0] == calls[1],
+    )
+    table.check(
+        f"console + diagnoses, {name} events: GraphQL vs direct fetch + orjson, wall",
+        f"{cost.graphql_ms:.1f} / {cost.direct_ms:.1f} ms = {cost.ratio:.2f}x",
+        "<= 3x",
+        cost.ratio <= 3,
+    )
+    table.check(
+        f"console + diagnoses, {name} events: GraphQL vs direct fetch + orjson, CPU",
+        f"{cost.graphql_cpu_ms:.1f} / {cost.direct_cpu_ms:.1f} ms = {cost.cpu_ratio:.2f}x",
+        "<= 3x",
+        cost.cpu_ratio <= 3,
     )
 
 

@@ -39,10 +39,16 @@ DIAGNOSIS = "verdict summary findings { code at text } settled"
 """What the diagnosis case asks of every message's and every receipt's diagnosis."""
 
 
+def connection_instant(now: int) -> int:
+    """The instant of every recipient's ``connectionAt`` in the diagnosis case."""
+    return now - 3_600_000
+
+
 def diagnosis_query(user: str, now: int, **pages: int) -> str:
     """The console query with a diagnosis on every message and receipt, and each
     receipt's recipient with its connection an hour ago (SPEC §7)."""
-    at = datetime.fromtimestamp((now - 3_600_000) / 1000, UTC).isoformat(timespec="milliseconds")
+    instant = connection_instant(now) / 1000
+    at = datetime.fromtimestamp(instant, UTC).isoformat(timespec="milliseconds")
     query = console_query(user, diagnosis=DIAGNOSIS, **pages)
     recipient = f'recipient {{ id connectionAt(at: "{at}") {{ connectionId status }} }}'
     return query.replace("recipientId status statusAt", f"recipientId {recipient} status statusAt")
@@ -205,23 +211,28 @@ class Overhead:
         return self.graphql_cpu_ms / self.direct_cpu_ms
 
 
-async def overhead(store: Store, user: str, runs: int) -> Overhead:
+async def overhead(store: Store, user: str, runs: int, diagnosis: bool = False) -> Overhead:
     """Median wall and CPU time (this process, every thread: the store's readers
-    too) of the GraphQL response and of the direct one, alternated."""
+    too) of the GraphQL response and of the direct one, alternated; with
+    ``diagnosis``, of the diagnosis case."""
     now = now_ms()
     retention = store.retention_days
-    graphql_data = await _graphql(store, user, now)
-    direct_data = await direct.console(store, DEMO_APP, user, now=now, retention_days=retention)
-    if graphql_data != direct_data:
+    at = connection_instant(now) if diagnosis else None
+
+    async def direct_data() -> dict[str, Any]:
+        return await direct.console(
+            store, DEMO_APP, user, now=now, retention_days=retention, connection_at=at
+        )
+
+    if await _graphql(store, user, now, diagnosis=diagnosis) != await direct_data():
         raise RuntimeError("the direct fetch does not give the GraphQL response's data")
     times: dict[str, list[tuple[float, float]]] = {"graphql": [], "direct": []}
     for _ in range(max(runs, 3) * 3):
         wall, cpu = time.perf_counter(), time.process_time()
-        orjson.dumps({"data": await _graphql(store, user, now)})
+        orjson.dumps({"data": await _graphql(store, user, now, diagnosis=diagnosis)})
         times["graphql"].append((time.perf_counter() - wall, time.process_time() - cpu))
         wall, cpu = time.perf_counter(), time.process_time()
-        data = await direct.console(store, DEMO_APP, user, now=now, retention_days=retention)
-        orjson.dumps({"data": data})
+        orjson.dumps({"data": await direct_data()})
         times["direct"].append((time.perf_counter() - wall, time.process_time() - cpu))
     medians = {
         name: (
@@ -245,12 +256,16 @@ async def in_process(store_url: str, user: str, runs: int) -> tuple[tuple[int, i
         await store.close()
 
 
-async def diagnosis_calls(store_url: str, user: str) -> tuple[int, int]:
-    """Store calls of the diagnosis case at the default page sizes and at small ones."""
+async def diagnosis_in_process(
+    store_url: str, user: str, runs: int
+) -> tuple[tuple[int, int], Overhead]:
+    """Store calls of the diagnosis case at the default page sizes and at small
+    ones, and its GraphQL overhead."""
     store = open_store(store_url)
     await store.open()
     try:
-        return await store_calls(store, user, diagnosis=True)
+        calls = await store_calls(store, user, diagnosis=True)
+        return calls, await overhead(store, user, runs, diagnosis=True)
     finally:
         await store.close()
 

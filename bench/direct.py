@@ -4,7 +4,11 @@ The yardstick of the GraphQL layer's overhead (SPEC §6): the same store calls
 the dataloaders make (one per level, the same batches), the same receipts,
 summaries, ids, cursors and date formats, assembled into plain dicts by hand
 and serialised with orjson. ``bench.console`` checks that the document equals
-the GraphQL response's ``data``, so both sides really do the same work.
+the GraphQL response's ``data``, so both sides really do the same work. With
+``connection_at`` it is the diagnosis case (``bench.console.diagnosis_query``):
+every message's and receipt's diagnosis by the same rules (``store.diagnosis``),
+and each recipient's connection at that instant, read with the same two
+timeline calls.
 """
 
 import asyncio
@@ -15,6 +19,7 @@ from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.scalars import format_ms
 from resolvers.windows import window
 from server.export_rows import message_fields
+from store import diagnosis as rules
 from store.interface import TrackingReader
 from store.limits import horizon_ms
 from store.model import ConnectionStatus
@@ -22,6 +27,7 @@ from store.receipts import receipt_scope
 from store.records import (
     ConnectionLog,
     ConnectionQuery,
+    Diagnosis,
     MessageQuery,
     PageRequest,
     PushAttempt,
@@ -52,6 +58,17 @@ def _connection(log: ConnectionLog) -> dict[str, Any]:
         "deviceModel": log.device_model,
         "osVersion": log.os_version,
         "ip": log.ip,
+    }
+
+
+def _diagnosis(found: Diagnosis) -> dict[str, Any]:
+    return {
+        "verdict": found.verdict.value,
+        "summary": found.summary,
+        "findings": [
+            {"code": f.code.value, "at": _ms(f.at), "text": f.text} for f in found.findings
+        ],
+        "settled": found.settled,
     }
 
 
@@ -89,15 +106,65 @@ def _summary(counts: ReceiptCounts) -> dict[str, int]:
 
 def _message(
     m: SentMessage,
-    receipts: list[tuple[Receipt, list[PushAttempt]]],
+    receipts: list[dict[str, Any]],
     counts: ReceiptCounts,
     now: int,
 ) -> dict[str, Any]:
     return {
         **message_fields(m, now),
         "receiptSummary": _summary(counts),
-        "receipts": {"nodes": [_receipt(r, attempts) for r, attempts in receipts]},
+        "receipts": {"nodes": receipts},
     }
+
+
+class _Timeline:
+    """The recipients' connections the diagnosis case reads: at each message's send
+    time and at ``at`` (one ``connections_at`` call), and the next after each
+    receipt's status (one ``next_connections`` call), as the loaders batch them."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.open_at: dict[tuple[str, int], ConnectionLog | None] = {}
+        self.following: dict[tuple[str, int], ConnectionLog | None] = {}
+
+    async def load(
+        self, store: TrackingReader, app: str, found: list[tuple[SentMessage, Receipt]]
+    ) -> None:
+        at_keys: list[tuple[str, int]] = []
+        next_keys: list[tuple[str, int]] = []
+        for message, receipt in found:
+            after = rules.next_connection_after(message, receipt)
+            if after is not None:
+                at_keys.append((receipt.recipient_id, message.sent_at))
+                next_keys.append((receipt.recipient_id, after))
+        at_keys += [(r.recipient_id, self.at) for _, r in found]
+        at_keys, next_keys = list(dict.fromkeys(at_keys)), list(dict.fromkeys(next_keys))
+        open_at, following = await asyncio.gather(
+            store.connections_at(app, at_keys), store.next_connections(app, next_keys)
+        )
+        self.open_at = dict(zip(at_keys, open_at, strict=True))
+        self.following = dict(zip(next_keys, following, strict=True))
+
+    def receipt(
+        self, message: SentMessage, receipt: Receipt, attempts: list[PushAttempt], now: int
+    ) -> dict[str, Any]:
+        after = rules.next_connection_after(message, receipt)
+        at_send = following = None
+        if after is not None:
+            at_send = self.open_at[(receipt.recipient_id, message.sent_at)]
+            following = self.following[(receipt.recipient_id, after)]
+        found = rules.receipt_diagnosis(
+            message, receipt, attempts, at_send=at_send, following=following, now=now
+        )
+        log = self.open_at[(receipt.recipient_id, self.at)]
+        shown = (
+            None if log is None else {"connectionId": log.connection_id, "status": log.status.value}
+        )
+        return {
+            **_receipt(receipt, attempts),
+            "recipient": {"id": receipt.recipient_id, "connectionAt": shown},
+            "diagnosis": _diagnosis(found),
+        }
 
 
 async def console(
@@ -110,8 +177,11 @@ async def console(
     connections: int = CONNECTIONS_FIRST,
     messages: int = MESSAGES_FIRST,
     receipts: int = RECEIPTS_FIRST,
+    connection_at: int | None = None,
 ) -> dict[str, Any]:
-    """The console query's ``data`` for ``user_id``, fetched and assembled without GraphQL."""
+    """The console query's ``data`` for ``user_id``, fetched and assembled without
+    GraphQL; with diagnoses and each recipient's connection at ``connection_at``
+    when that is given."""
     since, until = window(None, None, now=now, retention_days=retention_days)
     query = ConnectionQuery(user_id, since, until)
     [page], [total] = await asyncio.gather(
@@ -148,6 +218,15 @@ async def console(
     attempts = dict(zip(keys, await store.recipient_push_attempts(app, keys), strict=True))
     pages_of = dict(zip(scopes, receipt_pages, strict=True))
     counts_of = dict(zip(scopes, summaries, strict=True))
+    timeline = None if connection_at is None else _Timeline(connection_at)
+    if timeline is not None:
+        shown_receipts = [
+            (m, e.node)
+            for m in sent
+            if (scope := receipt_scope(m)) is not None
+            for e in pages_of[scope].edges
+        ]
+        await timeline.load(store, app, shown_receipts)
 
     nodes = []
     for log in logs:
@@ -164,7 +243,14 @@ async def console(
                 shown = [] if scope is None else [e.node for e in pages_of[scope].edges]
                 with_attempts = [(r, attempts[(r.msg_uid or "", r.recipient_id)]) for r in shown]
                 counts = ReceiptCounts() if scope is None else counts_of[scope]
-                item["sentMessages"]["nodes"].append(_message(m, with_attempts, counts, now))
+                if timeline is None:
+                    rows = [_receipt(r, a) for r, a in with_attempts]
+                    item["sentMessages"]["nodes"].append(_message(m, rows, counts, now))
+                    continue
+                rows = [timeline.receipt(m, r, a, now) for r, a in with_attempts]
+                shown_message = _message(m, rows, counts, now)
+                shown_message["diagnosis"] = _diagnosis(rules.message_diagnosis(m, counts, now))
+                item["sentMessages"]["nodes"].append(shown_message)
         nodes.append(item)
     end = page.edges[-1].cursor if page.edges else None
     return {

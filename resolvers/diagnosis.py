@@ -16,6 +16,7 @@ from strawberry.types.enum import has_enum_definition
 
 from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, all_then, then
+from resolvers.fastpath.lean import repeatable
 from resolvers.fastpath.selection import asks_for, field_nodes_below
 from resolvers.navigation import instant
 from resolvers.scalars import DateTime
@@ -138,6 +139,7 @@ def _shown(found: records.Diagnosis) -> DiagnosisType:
     return found  # type: ignore[return-value]  # records.Diagnosis has every field
 
 
+@repeatable
 def message_diagnosis(root: Parent[records.SentMessage], info: ContextInfo) -> DiagnosisType:
     """From the message's counts (the same store read as ``receiptSummary``)."""
     message = root
@@ -152,38 +154,46 @@ def message_diagnosis(root: Parent[records.SentMessage], info: ContextInfo) -> D
     return later  # type: ignore[return-value]  # graphql-core awaits it when it must
 
 
-def receipt_diagnosis(root: Parent[Any], info: ContextInfo) -> DiagnosisType:
-    """From the receipt (a ``ReceiptNode``), its push attempts and the recipient's
-    connection logs: at once when the level's prefetch loaded them (``prefetch_diagnoses``)."""
+def receipt_diagnosis(root: Parent[Any]) -> DiagnosisType:
+    """Computed with the receipt's node (``receipt_diagnoses``), so that a page of
+    receipts resolves its diagnoses as plain values."""
     node: ReceiptNode = root
-    message = node.message
-    receipt = records.Receipt(
-        message.msg_uid,
-        node.recipient_id,
-        node.status,
-        node.status_at,
-        node.history,
-        node.push_skipped,
-    )
-    now = info.context.now
+    if node.diagnosis is None:
+        raise RuntimeError("a receipt node without its diagnosis: receipt_nodes was not asked")
+    return _shown(node.diagnosis)
 
-    def found(logs: list[records.ConnectionLog | None]) -> DiagnosisType:
-        at_send, following = logs or (None, None)
-        diagnosis = rules.receipt_diagnosis(
-            message, receipt, node.push_attempts, at_send=at_send, following=following, now=now
-        )
-        return _shown(diagnosis)
 
-    after = rules.next_connection_after(message, receipt)
-    if after is None:
-        return found([])
+def receipt_diagnoses(
+    message: records.SentMessage,
+    receipts: list[records.Receipt],
+    attempts: list[list[records.PushAttempt]],
+    info: ContextInfo,
+) -> MaybeLater[list[records.Diagnosis]]:
+    """The diagnosis of each of a message's receipts (``attempts`` are theirs, in the
+    same order), from the recipients' connection logs: at once when the level's
+    prefetch loaded them (``prefetch_diagnoses``)."""
     loaders = info.context.loaders
-    logs = [
-        loaders.connections_at.load((node.recipient_id, message.sent_at)),
-        loaders.next_connections.load((node.recipient_id, after)),
-    ]
-    later: MaybeLater[DiagnosisType] = all_then(logs, found)
-    return later  # type: ignore[return-value]  # graphql-core awaits it when it must
+    now = info.context.now
+    afters = [rules.next_connection_after(message, r) for r in receipts]
+    wanted = []
+    for receipt, after in zip(receipts, afters, strict=True):
+        if after is not None:
+            wanted.append(loaders.connections_at.load((receipt.recipient_id, message.sent_at)))
+            wanted.append(loaders.next_connections.load((receipt.recipient_id, after)))
+
+    def found(logs: list[records.ConnectionLog | None]) -> list[records.Diagnosis]:
+        pairs = iter(logs)
+        diagnoses = []
+        for receipt, pushes, after in zip(receipts, attempts, afters, strict=True):
+            at_send, following = (next(pairs), next(pairs)) if after is not None else (None, None)
+            diagnoses.append(
+                rules.receipt_diagnosis(
+                    message, receipt, pushes, at_send=at_send, following=following, now=now
+                )
+            )
+        return diagnoses
+
+    return all_then(wanted, found)
 
 
 async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisType:

@@ -15,6 +15,7 @@ from resolvers.navigation import Viewer, viewer
 from resolvers.node import Node
 from resolvers.pagination import After, Connection, First, connection
 from resolvers.push_errors import PushErrorType, push_errors
+from resolvers.receipts import prefetch_receipts
 from resolvers.sent_message import SentMessageType
 from resolvers.user import User
 from resolvers.windows import as_datetime, check_first, start_of_day_ms, time_zone, window
@@ -107,6 +108,7 @@ class Query:
             page = await loaders.message_pages.load(records.PageRequest(query, size, after))
         except InvalidCursor:
             raise BadUserInput("after: not a cursor of this list") from None
+        await prefetch_receipts(page, info)
         return connection(page, lambda: loaders.message_counts.load(query), after)  # type: ignore[arg-type]  # records resolve as SentMessageType
 
     @strawberry.field(  # type: ignore[untyped-decorator]  # field(...) is typed Any (strawberry#1929)

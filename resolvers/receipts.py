@@ -11,7 +11,12 @@ from strawberry import Parent
 
 from resolvers import ids, navigation
 from resolvers.context import ContextInfo
-from resolvers.diagnosis import DiagnosisType, prefetch_diagnoses, receipt_diagnosis
+from resolvers.diagnosis import (
+    DiagnosisType,
+    prefetch_diagnoses,
+    receipt_diagnoses,
+    receipt_diagnosis,
+)
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, all_then, then
@@ -97,6 +102,8 @@ class ReceiptType:
 RECEIPT_CURSOR = "r"
 PUSH_FIELDS = frozenset({"pushAttempts", "diagnosis"})
 """Fields below a receipt that need its push attempts (a diagnosis reads them)."""
+DIAGNOSIS_FIELDS = frozenset({"diagnosis"})
+"""Fields below a receipt computed with its node (``receipt_nodes``)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -111,6 +118,8 @@ class ReceiptNode:
     push_attempts: list[records.PushAttempt]
     message: records.SentMessage
     """The message received: the diagnosis reads its send time and result."""
+    diagnosis: records.Diagnosis | None
+    """Computed with the node when the query asks for it (see ``receipt_nodes``)."""
 
 
 def receipt_nodes(
@@ -119,10 +128,14 @@ def receipt_nodes(
     receipts: list[records.Receipt],
     info: ContextInfo,
     with_pushes: bool,
+    with_diagnoses: bool,
 ) -> MaybeLater[list[ReceiptNode]]:
-    """``receipts`` with their push attempts, loaded only when ``with_pushes``."""
+    """``receipts`` with their push attempts, loaded only when ``with_pushes``, and
+    their diagnoses, computed only when ``with_diagnoses`` (which needs the pushes)."""
 
-    def nodes(attempts: list[list[records.PushAttempt]]) -> list[ReceiptNode]:
+    def nodes(
+        attempts: list[list[records.PushAttempt]], diagnoses: list[records.Diagnosis] | None
+    ) -> list[ReceiptNode]:
         return [
             ReceiptNode(
                 r.recipient_id,
@@ -132,14 +145,24 @@ def receipt_nodes(
                 r.push_skipped,
                 attempts[i] if attempts else [],
                 message,
+                diagnoses[i] if diagnoses else None,
             )
             for i, r in enumerate(receipts)
         ]
 
     if not with_pushes or not receipts:
-        return nodes([])
+        return nodes([], None)
+
+    def diagnosed(attempts: list[list[records.PushAttempt]]) -> MaybeLater[list[ReceiptNode]]:
+        if not with_diagnoses:
+            return nodes(attempts, None)
+        return then(
+            receipt_diagnoses(message, receipts, attempts, info), lambda d: nodes(attempts, d)
+        )
+
     loader = info.context.loaders.recipient_push_attempts
-    return all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], nodes)
+    attempts = all_then([loader.load((msg_uid, r.recipient_id)) for r in receipts], list)
+    return then(attempts, diagnosed)
 
 
 def receipt_request(

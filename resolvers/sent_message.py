@@ -17,11 +17,13 @@ from resolvers.enums import (
     SendResult,
 )
 from resolvers.fastpath.later import MaybeLater, then
+from resolvers.fastpath.lean import repeatable
 from resolvers.fastpath.selection import asks_directly, asks_for
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import After, Connection, First, connection
 from resolvers.receipts import (
+    DIAGNOSIS_FIELDS,
     PUSH_FIELDS,
     RECEIPT_CURSOR,
     ReceiptNode,
@@ -110,6 +112,7 @@ class SentMessageType(Node):
         description=f"True from sentAt + {SETTLE_MS // 60_000} minutes: receipts and push "
         "results arriving later are not expected, so statuses no longer change."
     )
+    @repeatable
     def status_settled(self, root: Parent[records.SentMessage], info: ContextInfo) -> bool:
         return info.context.now >= root.sent_at + SETTLE_MS
 
@@ -118,6 +121,7 @@ class SentMessageType(Node):
         "the target, for GROUP messages each member it was sent to. Empty for blocked, OPEN "
         "and SYSTEM messages."
     )
+    @repeatable
     def receipts(
         self,
         root: Parent[records.SentMessage],
@@ -138,6 +142,7 @@ class SentMessageType(Node):
             return connection(records.Page(), _no_receipts, after)
         loaders = info.context.loaders
         with_pushes = asks_for(info, PUSH_FIELDS)
+        with_diagnoses = asks_for(info, DIAGNOSIS_FIELDS)
         query = request.query
         # asked in the same tick as the page: one snapshot (see ReceiptLoader)
         summary = None
@@ -156,7 +161,9 @@ class SentMessageType(Node):
 
             receipts = [e.node for e in found.edges]
             return then(
-                receipt_nodes(root, request.query.scope.msg_uid, receipts, info, with_pushes),
+                receipt_nodes(
+                    root, request.query.scope.msg_uid, receipts, info, with_pushes, with_diagnoses
+                ),
                 done,
             )
 
@@ -167,6 +174,7 @@ class SentMessageType(Node):
         description="How many recipients are in each status, counted over every receipt "
         "(not just a page); all zero for messages without receipts."
     )
+    @repeatable
     def receipt_summary(
         self, root: Parent[records.SentMessage], info: ContextInfo
     ) -> ReceiptSummary:

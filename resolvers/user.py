@@ -8,6 +8,7 @@ from resolvers import diagnosis, navigation
 from resolvers.connection_log import ConnectionLogType
 from resolvers.context import ContextInfo
 from resolvers.errors import BadUserInput
+from resolvers.fastpath.lean import repeatable
 from resolvers.limits import CONNECTIONS_FIRST
 from resolvers.pagination import After, Connection, First, connection
 from resolvers.scalars import DateTime
@@ -63,6 +64,7 @@ class User:
         description="The connection open at that instant (the latest opened if several); "
         "null when none was. A rejected attempt is never open."
     )
+    @repeatable
     def connection_at(
         self,
         info: ContextInfo,

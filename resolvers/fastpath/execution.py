@@ -10,22 +10,28 @@ several times slower than fetching and serialising the same records by hand.
 type gets, once, a *plan* for each of its plain fields: fields without
 arguments whose value is the source's attribute (Strawberry's default resolver)
 or a plain sync function of the parent (parameters ``self``, ``root`` or a
-``Parent`` only: no arguments, no ``info``, no extensions). Such a field is
-resolved inline:
+``Parent`` only: no arguments, no ``info``, no extensions), or a sync resolver
+marked :func:`~resolvers.fastpath.lean.repeatable` that has a lean call (its
+arguments coerced once for each place in the document, an ``Info`` of its own;
+an awaitable or an error it returns sends the field to graphql-core, which calls
+it again). Such a field is resolved inline:
 
 * a leaf (scalar or enum): the value serialised by the field's own type (enum
   names computed once per member by that same type);
 * an object or a list of objects whose whole sub-selection is plain fields
-  (and ``__typename``), on a type without ``is_type_of``: completed recursively
-  the same way, into the same dicts graphql-core would build.
+  (and ``__typename``), on a type whose ``is_type_of``, if any, answers True at
+  once (called without an ``info``): completed recursively the same way, into
+  the same dicts graphql-core would build.
 
 Anything else goes to graphql-core's own ``execute_field``: fields with
 arguments, ``info`` or async resolvers, ``__typename`` at the top, interfaces,
 and any plain field whose value is not simply serialisable (a None on a
 non-null field, a value its type refuses or coerces oddly, something not a
 list where a list is due, an awaitable, an exception). Inline work is pure (an
-attribute read, a pure function, a serialiser), so abandoning it leaves no
-trace: graphql-core then computes the field again and raises, nulls and
+attribute read, a pure function, a serialiser) or repeatable (a resolver that
+reads the context and dataloaders, whose second call finds what the first
+asked for), so abandoning it leaves no trace that matters: graphql-core then
+computes the field again and raises, nulls and
 locates any error exactly as GraphQL defines it. Field collection (fragments,
 aliases, ``@include``/``@skip``, merging) is graphql-core's own, done before
 ``execute_fields`` and for sub-selections by its memoised ``collect_subfields``,
@@ -49,6 +55,8 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from graphql import (
+    FieldNode,
+    GraphQLError,
     GraphQLField,
     GraphQLLeafType,
     GraphQLList,
@@ -58,13 +66,14 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from resolvers.fastpath.lean import LeanResolvers, lean_resolvers
+from resolvers.fastpath.lean import REPEATABLE, LeanResolvers, Resolver, lean_resolvers
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
 """Values that are never awaitable; enum members are added per field."""
@@ -84,8 +93,12 @@ class _Leaf(NamedTuple):
 
 class _Plan(NamedTuple):
     attribute: str | None
-    """The source's attribute (default resolver), or None when ``call`` computes it."""
+    """The source's attribute (default resolver), or None when ``call`` or ``lean``
+    computes it."""
     call: Callable[[Any], Any] | None
+    lean: Resolver | None
+    """A repeatable resolver's lean call: ``lean(source, info, **arguments)``."""
+    field: GraphQLField
     type: GraphQLOutputType
     leaf: _Leaf | None
     """For a leaf field: how to serialise it."""
@@ -142,9 +155,9 @@ def _enum_names(leaf: GraphQLLeafType, members: type[Enum]) -> dict[Any, Any]:
     return names
 
 
-def _plan(field: GraphQLField) -> _Plan | None:
+def _plan(field: GraphQLField, leans: dict[Resolver, Resolver]) -> _Plan | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or field.args:
+    if not isinstance(definition, StrawberryField):
         return None
     if isinstance(field.type, GraphQLNonNull):
         non_null, inner = True, field.type.of_type
@@ -152,23 +165,32 @@ def _plan(field: GraphQLField) -> _Plan | None:
         non_null, inner = False, field.type
     leaf = _leaf(inner) if is_leaf_type(inner) else None
     if definition.is_basic_field:
-        if definition.default_resolver is not getattr:
+        if definition.default_resolver is not getattr or field.args:
             return None
-        return _Plan(definition.python_name, None, field.type, leaf, non_null)
-    call = _parent_call(definition)
-    return None if call is None else _Plan(None, call, field.type, leaf, non_null)
+        return _Plan(definition.python_name, None, None, field, field.type, leaf, non_null)
+    call = None if field.args else _parent_call(definition)
+    if call is not None:
+        return _Plan(None, call, None, field, field.type, leaf, non_null)
+    resolver = definition.base_resolver
+    lean = leans.get(field.resolve) if field.resolve is not None else None
+    if lean is None or resolver is None or not getattr(resolver.wrapped_func, REPEATABLE, False):
+        return None
+    return _Plan(None, None, lean, field, field.type, leaf, non_null)
 
 
 _PLANS: dict[GraphQLObjectType, dict[str, _Plan] | None] = {}
 
 
-def plans_of(parent_type: GraphQLObjectType) -> dict[str, _Plan] | None:
-    """The inline plans of a type's fields by name (built once), None when it has none."""
+def plans_of(
+    parent_type: GraphQLObjectType, leans: dict[Resolver, Resolver]
+) -> dict[str, _Plan] | None:
+    """The inline plans of a type's fields by name (built once), None when it has
+    none. ``leans`` is the schema's table of lean resolvers (one schema a type)."""
     try:
         return _PLANS[parent_type]
     except KeyError:
         pass
-    plans = {name: p for name, f in parent_type.fields.items() if (p := _plan(f)) is not None}
+    plans = {n: p for n, f in parent_type.fields.items() if (p := _plan(f, leans)) is not None}
     _PLANS[parent_type] = plans or None
     return plans or None
 
@@ -194,6 +216,7 @@ _OVERRIDDEN = {
     "collect_subfields": ("self", "return_type", "field_details_list"),
     "is_awaitable": None,
     "execute_operation": ("self", "serially"),
+    "build_resolve_info": ("self", "field_def", "field_nodes", "parent_type", "path"),
 }  # fmt: skip
 """The executor's methods this module overrides or calls, with the parameters it
 passes (None: only that the method exists): graphql-core internals, pinned in
@@ -232,9 +255,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
         self._inline = enabled() and not (middleware and middleware.middlewares)
+        self._leans: dict[Resolver, Resolver] = {}
         if self._inline:  # no extension wraps resolvers: call the simple ones directly
-            self.middleware_manager = LeanResolvers(lean_resolvers(self.schema))  # type: ignore[assignment]  # it stands in for the MiddlewareManager
+            self._leans = lean_resolvers(self.schema)
+            self.middleware_manager = LeanResolvers(self._leans)  # type: ignore[assignment]  # it stands in for the MiddlewareManager
         self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._arguments: dict[int, tuple[FieldDetailsList, list[FieldNode], dict[str, Any]]] = {}
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """The operation's result once the work graphql-core left settling in the
@@ -262,7 +288,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        plans = plans_of(parent_type) if self._inline and position_context is None else None
+        inline = self._inline and position_context is None
+        plans = plans_of(parent_type, self._leans) if inline else None
         if plans is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
@@ -273,10 +300,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = plans.get(field_details_list[0].node.name.value)
             if plan is not None:
                 try:
-                    if plan.call is None:
-                        value = getattr(source_value, plan.attribute)  # type: ignore[arg-type]  # a str when call is None
-                    else:
+                    if plan.attribute is not None:
+                        value = getattr(source_value, plan.attribute)
+                    elif plan.call is not None:
                         value = plan.call(source_value)
+                    else:
+                        at = Path(path, response_name, parent_type.name)
+                        value = self._resolve(
+                            plan, parent_type, source_value, field_details_list, at
+                        )
                     if plan.leaf is not None:
                         results[response_name] = _serialize(plan.leaf, value, plan.non_null)
                     else:
@@ -324,6 +356,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             grouped = self._plain_selection(inner, field_details_list)
             if self.is_awaitable(value):
                 raise _Impure
+            if inner.is_type_of is not None and inner.is_type_of(value, None) is not True:  # type: ignore[arg-type]  # see the module doc
+                raise _Impure  # graphql-core asks it again, with an info, and reports
             plans: dict[str, _Plan] = _PLANS[inner]  # type: ignore[assignment]  # planned: _plain_selection checked
             completed: dict[str, Any] = {}
             for response_name, sub_fields in grouped.items():
@@ -332,7 +366,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     completed[response_name] = inner.name
                     continue
                 plan = plans[name]
-                sub = getattr(value, plan.attribute) if plan.call is None else plan.call(value)  # type: ignore[arg-type]  # a str when call is None
+                if plan.attribute is not None:
+                    sub = getattr(value, plan.attribute)
+                elif plan.call is not None:
+                    sub = plan.call(value)
+                else:
+                    sub = self._resolve(plan, inner, value, sub_fields, None)
                 if plan.leaf is not None:
                     completed[response_name] = _serialize(plan.leaf, sub, plan.non_null)
                 else:
@@ -342,6 +381,44 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _serialize(_leaf(inner), value, non_null)
         raise _Impure  # an interface or a union: graphql-core resolves the type
 
+    def _resolve(
+        self,
+        plan: _Plan,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path | None,
+    ) -> Any:
+        """A repeatable resolver's value, or :class:`_Impure` when it is still to
+        come. Its arguments are coerced once for each place in the document (they
+        depend only on the node and the request's variables); a bad one raises
+        here and graphql-core reports it. ``path`` is None below the top of an
+        inline completion: a resolver needs its path only for an error, and
+        graphql-core reruns a field that raises."""
+        found = self._arguments.get(id(field_details_list))
+        if found is None:
+            first = field_details_list[0]
+            try:
+                arguments = get_argument_values(
+                    plan.field,
+                    first.node,
+                    self.variable_values,
+                    first.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+            except GraphQLError:
+                raise _Impure from None
+            nodes = [details.node for details in field_details_list]
+            # the list is kept alive with its arguments, so that its id is not reused
+            found = self._arguments[id(field_details_list)] = (field_details_list, nodes, arguments)
+        info = self.build_resolve_info(plan.field, found[1], parent_type, path)  # type: ignore[arg-type]  # a path is needed only for errors: see above
+        value = plan.lean(source, info, **found[2])  # type: ignore[misc]  # a lean plan
+        if self.is_awaitable(value):
+            if inspect.iscoroutine(value):
+                value.close()  # never started: the loads it would await stay cached
+            raise _Impure
+        return value
+
     def _plain_selection(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
         """The sub-selection of ``object_type`` when every field in it has a plan
         (checked once a request for each place in the document), else :class:`_Impure`."""
@@ -349,8 +426,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         found = self._selections.get(key)
         if found is None:
             grouped: Any = None
-            plans = plans_of(object_type)
-            if object_type.is_type_of is None and plans is not None:
+            plans = plans_of(object_type, self._leans)
+            if plans is not None:
                 collected = self.collect_subfields(object_type, field_details_list)
                 if (
                     not collected[1]

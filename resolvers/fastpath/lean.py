@@ -16,7 +16,7 @@ handles errors as for any resolver.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLEnumType,
@@ -33,6 +33,19 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 
 Resolver = Callable[..., Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPEATABLE = "__repeatable_resolver__"
+
+
+def repeatable(func: F) -> F:
+    """Mark a sync resolver that the fast execution path may call inline
+    (``resolvers.fastpath.execution``), and call again when its first answer
+    cannot be used there (an awaitable still to come, an error to report): it
+    reads only its parent, its arguments, the context and the dataloaders, so
+    that a second call finds what the first one asked for."""
+    setattr(func, REPEATABLE, True)
+    return func
 
 
 def _plain_argument(graphql_type: Any, annotation: Any) -> bool:

@@ -203,6 +203,7 @@ _BY_RECIPIENT = {
 (no ANALYZE statistics) chose, for a few hundred keys, to build an automatic index
 over the whole table on every query: seconds on a store of a million events."""
 
+
 def _by_key(
     conn: sqlite3.Connection,
     table: str,

@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS connections (
     UNIQUE (app, user_id, conn_key)
 );
 CREATE INDEX IF NOT EXISTS connections_by_user ON connections (app, user_id, opened_at);
+-- The timeline around an instant (store.sqlite.timeline): ordered with its
+-- tie-breaker, so the first row of a range is the answer.
+CREATE INDEX IF NOT EXISTS connections_timeline
+    ON connections (app, user_id, opened_at, conn_key) WHERE reject_code IS NULL;
 
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,

@@ -204,7 +204,9 @@ async def test_bad_values_fail_as_graphql_says(
 def test_hot_types_have_inline_plans() -> None:
     graphql_schema = schema._schema
     names = {
-        name: set(execution.plans_of(graphql_schema.type_map[name]) or ())  # type: ignore[arg-type]
+        name: set(
+            execution.plans_of(graphql_schema.type_map[name], lean_resolvers(graphql_schema)) or ()
+        )  # type: ignore[arg-type]
         for name in (
             "ConnectionLog",
             "SentMessage",
@@ -212,14 +214,19 @@ def test_hot_types_have_inline_plans() -> None:
             "ReceiptEvent",
             "PushAttempt",
             "PushError",
+            "User",
         )
     }
     assert {"id", "status", "connectedAt", "ip"} <= names["ConnectionLog"]
     assert "sentMessages" not in names["ConnectionLog"]  # arguments: graphql-core's path
     assert {"id", "builtinType", "prompt", "sentAt"} <= names["SentMessage"]
-    assert not {"statusSettled", "receipts", "receiptSummary"} & names["SentMessage"]
+    # repeatable resolvers with info or arguments: inline too; async ones are not
+    assert {"statusSettled", "receipts", "receiptSummary", "diagnosis"} <= names["SentMessage"]
+    assert "connection" not in names["SentMessage"]
+    assert names["User"] == {"id", "connectionAt"}
     receipt = {"recipientId", "status", "statusAt", "pushSkipped", "history", "pushAttempts"}
     receipt.add("recipient")  # a plain function of the receipt: a User by its id
+    receipt.add("diagnosis")  # computed with the receipt's node
     assert names["Receipt"] == receipt
     assert names["ReceiptEvent"] == {"status", "at"}
     assert names["PushAttempt"] == {
