@@ -12,7 +12,10 @@ import httpx
 import pytest
 from graphql.execution.executor import Executor as ExecutionContext
 
+from resolvers.scalars import format_ms
 from server.graphql import console_query
+from store.limits import now_ms
+from tests.events import HOUR, MINUTE, opened, receipt, sent
 from tests.server.http_helpers import Keys, bearer, every_type, ndjson
 
 
@@ -25,7 +28,9 @@ def _fields(value: Any) -> int:
     return 0
 
 
-async def _console(client: httpx.AsyncClient, keys: Keys) -> tuple[dict[str, Any], int]:
+async def _console(
+    client: httpx.AsyncClient, keys: Keys, request: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], int]:
     calls = 0
     original = ExecutionContext.execute_field
 
@@ -37,7 +42,9 @@ async def _console(client: httpx.AsyncClient, keys: Keys) -> tuple[dict[str, Any
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ExecutionContext, "execute_field", counting)
         response = await client.post(
-            "/graphql", json={"query": console_query("u1")}, headers=bearer(keys.read_a)
+            "/graphql",
+            json=request or {"query": console_query("u1")},
+            headers=bearer(keys.read_a),
         )
     body = response.json()
     assert "errors" not in body, body
@@ -56,3 +63,57 @@ async def test_the_console_query_takes_the_inline_path(
     assert fast == plain
     assert plain_calls >= _fields(plain["data"]) > 40, "the plain path resolves every field"
     assert fast_calls * 4 < plain_calls, (fast_calls, plain_calls)
+
+
+DIAGNOSED = """query ($at: DateTime!, $r: Int!) {
+  user(id: "u1") {
+    connections(first: 5) {
+      nodes {
+        sentMessages(first: 5) {
+          nodes {
+            msgUid statusSettled receiptSummary { total } diagnosis { verdict }
+            receipts(first: $r) {
+              nodes {
+                recipientId
+                diagnosis { verdict summary findings { code at text } }
+                recipient { id connectionAt(at: $at) { connectionId status } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}"""
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite"])
+async def test_receipt_fields_with_arguments_and_diagnoses_take_the_inline_path(
+    client: httpx.AsyncClient, keys: Keys
+) -> None:
+    """A receipt's diagnosis and its recipient's ``connectionAt(at:)`` (arguments, an
+    ``info``) are resolved inline: graphql-core resolves as many fields for 30
+    receipts as for one."""
+    events = [opened("u1", "c-send", 2 * HOUR)]
+    for r in range(30):
+        events.append(opened(f"r{r:02}", f"rc{r}", 2 * HOUR))
+    events.append(sent("u1", "grp", HOUR, "G1", channel="GROUP", connectionId="c-send"))
+    for r in range(30):
+        kind = ("delivered", "not_delivered", "offline")[r % 3]
+        events.append(receipt(kind, "G1", f"r{r:02}", HOUR - MINUTE))
+    await client.post("/v1/events", content=ndjson(events), headers=bearer(keys.ingest_a))
+    at = format_ms(now_ms() - 30 * MINUTE)
+    calls = {}
+    bodies = {}
+    for size in (1, 30):
+        bodies[size], calls[size] = await _console(
+            client, keys, {"query": DIAGNOSED, "variables": {"at": at, "r": size}}
+        )
+    receipts = bodies[30]["data"]["user"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
+    shown = receipts[0]["receipts"]["nodes"]
+    assert len(shown) == 30
+    assert {r["recipient"]["connectionAt"]["connectionId"] for r in shown} == {
+        f"rc{r}" for r in range(30)
+    }
+    assert {r["diagnosis"]["verdict"] for r in shown} >= {"DELIVERED", "NOT_FETCHED"}
+    assert calls[30] == calls[1], calls
