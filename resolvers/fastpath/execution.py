@@ -56,13 +56,16 @@ from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
+    GraphQLBoolean,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
@@ -89,6 +92,16 @@ class _Leaf(NamedTuple):
     """Value types serialised inline; anything else takes graphql-core's path."""
     names: dict[Any, Any] | None
     """For an enum: each member's serialised name, computed once by the type itself."""
+    same: builtins.type | None
+    """The value type the type serialises to itself (graphql-core's String and ID:
+    ``str``; Boolean: ``bool``), returned as it is."""
+
+
+_UNCHANGED: dict[GraphQLLeafType, builtins.type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+}
 
 
 class _Plan(NamedTuple):
@@ -139,7 +152,8 @@ def _leaf(leaf_type: GraphQLLeafType) -> _Leaf:
         members = getattr(leaf_type, "wrapped_cls", None)  # a Strawberry enum's Python enum
         if isinstance(members, type) and issubclass(members, Enum):
             plain, names = frozenset({members}), _enum_names(leaf_type, members)
-        found = _LEAVES[leaf_type] = _Leaf(leaf_type, plain, names)
+        same = _UNCHANGED.get(leaf_type)
+        found = _LEAVES[leaf_type] = _Leaf(leaf_type, plain, names, same)
     return found
 
 
@@ -197,6 +211,8 @@ def plans_of(
 
 def _serialize(leaf: _Leaf, value: Any, non_null: bool) -> Any:
     """A leaf value as graphql-core would complete it, or :class:`_Impure`."""
+    if type(value) is leaf.same:
+        return value
     if value is None:
         if non_null:
             raise _Impure
@@ -259,7 +275,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self._inline:  # no extension wraps resolvers: call the simple ones directly
             self._leans = lean_resolvers(self.schema)
             self.middleware_manager = LeanResolvers(self._leans)  # type: ignore[assignment]  # it stands in for the MiddlewareManager
-        self._selections: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._selections: dict[tuple[int, int], tuple[Any, list[Any] | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, list[FieldNode], dict[str, Any]]] = {}
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -358,14 +374,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise _Impure
             if inner.is_type_of is not None and inner.is_type_of(value, None) is not True:  # type: ignore[arg-type]  # see the module doc
                 raise _Impure  # graphql-core asks it again, with an info, and reports
-            plans: dict[str, _Plan] = _PLANS[inner]  # type: ignore[assignment]  # planned: _plain_selection checked
             completed: dict[str, Any] = {}
-            for response_name, sub_fields in grouped.items():
-                name = sub_fields[0].node.name.value
-                if name == "__typename":
+            for response_name, plan, sub_fields in grouped:
+                if plan is None:
                     completed[response_name] = inner.name
                     continue
-                plan = plans[name]
                 if plan.attribute is not None:
                     sub = getattr(value, plan.attribute)
                 elif plan.call is not None:
@@ -419,9 +432,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise _Impure
         return value
 
-    def _plain_selection(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
+    def _plain_selection(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> list[tuple[str, _Plan | None, FieldDetailsList]]:
         """The sub-selection of ``object_type`` when every field in it has a plan
-        (checked once a request for each place in the document), else :class:`_Impure`."""
+        (checked once a request for each place in the document), else :class:`_Impure`:
+        each field's response name, plan (None for ``__typename``) and nodes."""
         key = (id(object_type), id(field_details_list))
         found = self._selections.get(key)
         if found is None:
@@ -437,13 +453,18 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         for fields in collected[0].values()
                     )
                 ):
-                    grouped = collected[0]
+                    grouped = [
+                        (response_name, plans.get(fields[0].node.name.value), fields)
+                        for response_name, fields in collected[0].items()
+                    ]
             # the list is kept alive with its result, so that its id is not reused
             # (the schema keeps the type alive)
             found = self._selections[key] = (field_details_list, grouped)
-        if found[1] is None:
+        grouped = found[1]
+        if grouped is None:
             raise _Impure
-        return found[1]
+        selection: list[tuple[str, _Plan | None, FieldDetailsList]] = grouped
+        return selection
 
 
 _PENDING = object()
