@@ -1,8 +1,8 @@
 """The real server in a child process: uvicorn on 127.0.0.1 and a free port.
 
-The benchmarks run ``uvicorn server.app:create_app --factory`` quietly, the app
-reading its store from ``TRACKING_STORE`` exactly as ``polaris-tracking serve``
-does, talk to it over HTTP and read its memory from ``/proc``; the end-to-end
+The benchmarks run ``uvicorn server.app:served_app --factory`` quietly, the app
+reading its store from ``TRACKING_STORE`` (and the collector tuned) exactly as
+the workers of ``polaris-tracking serve`` do, talk to it over HTTP and read its memory from ``/proc``; the end-to-end
 tests run ``serve`` itself through the same class.
 """
 
@@ -87,7 +87,7 @@ class Server:
         address = ["--host", "127.0.0.1", "--port", str(self.port)]
         quiet = ["--log-level", "warning", "--no-access-log"] if self._quiet else []
         if self._quiet:
-            command = [self._python, "-m", "uvicorn", "server.app:create_app", "--factory"]
+            command = [self._python, "-m", "uvicorn", "server.app:served_app", "--factory"]
             workers = ["--workers", str(self._workers)] if self._workers else []
             return [*command, *address, *workers, *quiet]
         serve = [self._python, "-m", "server.cli", "serve", *address, "--store", self.store_url]

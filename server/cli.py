@@ -181,7 +181,7 @@ def _when(ms: int) -> str:
 def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import create_app, tune_gc
 
     if demo and not public_demo and not _is_loopback(settings.host):
         raise ConfigError(
@@ -193,22 +193,27 @@ def _serve(settings: Settings, *, demo: bool, public_demo: bool = False) -> int:
         asyncio.run(prepare_demo(settings))
     else:  # migrate, or refuse a newer store, before the server starts
         asyncio.run(_open_once(settings))
+
+    def one_process() -> int:
+        app = create_app(settings)
+        tune_gc()
+        uvicorn.run(app, **uvicorn_options(settings))
+        return 0
+
     made = MULTIPROCESS_ENV not in os.environ
     if settings.workers == 1 and made:
-        uvicorn.run(create_app(settings), **uvicorn_options(settings))
-        return 0
+        return one_process()
     folder = prepare_metrics_dir()  # an earlier run's series are not this one's
     try:
         if settings.workers == 1:
-            uvicorn.run(create_app(settings), **uvicorn_options(settings))
-            return 0
+            return one_process()
         # Each worker builds its app from the environment: hand this command's settings on.
         os.environ.update(
             TRACKING_STORE=settings.store_url, TRACKING_HOST=settings.host,
             TRACKING_PORT=str(settings.port), TRACKING_WORKERS=str(settings.workers),
         )  # fmt: skip
         uvicorn.run(
-            "server.app:create_app", factory=True, workers=settings.workers,
+            "server.app:served_app", factory=True, workers=settings.workers,
             **uvicorn_options(settings),
         )  # fmt: skip
         return 0

@@ -2,10 +2,11 @@
 
 import asyncio
 import contextlib
+import gc
 
 import httpx
 
-from server.app import create_app, purge_forever
+from server.app import GC_THRESHOLDS, create_app, purge_forever, served_app
 from server.config import Settings
 from store.interface import Store, StoreUnavailable
 
@@ -86,3 +87,20 @@ async def _ready(app) -> int:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         return (await client.get("/readyz")).status_code
+
+
+async def test_a_served_app_tunes_the_collector(store_url: str, monkeypatch) -> None:
+    """``serve``'s workers build their app with ``served_app``: settings from the
+    environment, what exists then frozen out of collections, young objects
+    collected less often."""
+    monkeypatch.setenv("TRACKING_STORE", store_url)
+    thresholds = gc.get_threshold()
+    try:
+        app = served_app()
+        assert gc.get_threshold() == GC_THRESHOLDS != thresholds
+        assert gc.get_freeze_count() > 0
+        async with app.router.lifespan_context(app):
+            assert (await _ready(app)) == 200
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
