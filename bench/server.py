@@ -2,8 +2,9 @@
 
 The benchmarks run ``uvicorn server.app:served_app --factory`` quietly, the app
 reading its store from ``TRACKING_STORE`` (and the collector tuned) exactly as
-the workers of ``polaris-tracking serve`` do, talk to it over HTTP and read its memory from ``/proc``; the end-to-end
-tests run ``serve`` itself through the same class.
+the workers of ``polaris-tracking serve`` do, talk to it over HTTP and read its
+memory from ``/proc``; the end-to-end tests run ``serve`` itself through the
+same class.
 """
 
 import asyncio
