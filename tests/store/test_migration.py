@@ -93,6 +93,7 @@ async def test_sqlite_store_of_the_first_release_migrates_with_views_unchanged(
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert "receipt_events_by_message" not in indexes
     assert "receipt_events_by_recipient" in indexes
+    assert "connections_timeline" in indexes  # the timeline reads name it: INDEXED BY
 
 
 async def test_sqlite_store_of_a_newer_release_is_refused_and_left_alone(tmp_path: Path) -> None:
