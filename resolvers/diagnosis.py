@@ -6,6 +6,7 @@ costs a handful of store calls); the rules are ``store.diagnosis``.
 """
 
 import asyncio
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
@@ -18,6 +19,7 @@ from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, all_then, then
 from resolvers.fastpath.lean import repeatable
 from resolvers.fastpath.selection import asks_for, field_nodes_below
+from resolvers.loaders import Loaders
 from resolvers.navigation import instant
 from resolvers.scalars import DateTime
 from store import diagnosis as rules
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 
 NEARBY_FIRST = 100
 """Connection logs read around an instant to find refused connect attempts."""
+DIAGNOSIS_FIELDS = frozenset({"diagnosis"})
+"""The field below a page of receipts whose answers are computed with the receipts
+(``receipt_diagnoses``) and need their recipients' connections loaded ahead."""
 
 
 def _describe(enum: type, description: str, values: dict[str, str]) -> None:
@@ -174,18 +179,13 @@ def receipt_diagnoses(
     prefetch loaded them (``prefetch_diagnoses``)."""
     loaders = info.context.loaders
     now = info.context.now
-    afters = [rules.next_connection_after(message, r) for r in receipts]
-    wanted = []
-    for receipt, after in zip(receipts, afters, strict=True):
-        if after is not None:
-            wanted.append(loaders.connections_at.load((receipt.recipient_id, message.sent_at)))
-            wanted.append(loaders.next_connections.load((receipt.recipient_id, after)))
+    reads = [_connections_read(message, r, loaders) for r in receipts]
 
     def found(logs: list[records.ConnectionLog | None]) -> list[records.Diagnosis]:
         pairs = iter(logs)
         diagnoses = []
-        for receipt, pushes, after in zip(receipts, attempts, afters, strict=True):
-            at_send, following = (next(pairs), next(pairs)) if after is not None else (None, None)
+        for receipt, pushes, read in zip(receipts, attempts, reads, strict=True):
+            at_send, following = (next(pairs), next(pairs)) if read else (None, None)
             diagnoses.append(
                 rules.receipt_diagnosis(
                     message, receipt, pushes, at_send=at_send, following=following, now=now
@@ -193,7 +193,21 @@ def receipt_diagnoses(
             )
         return diagnoses
 
-    return all_then(wanted, found)
+    return all_then([log for read in reads for log in read], found)
+
+
+def _connections_read(
+    message: records.SentMessage, receipt: records.Receipt, loaders: Loaders
+) -> list[Awaitable[records.ConnectionLog | None]]:
+    """The recipient's connections a receipt's diagnosis reads: the one open when the
+    message was sent and the next after its status; none once delivered."""
+    after = rules.next_connection_after(message, receipt)
+    if after is None:
+        return []
+    return [
+        loaders.connections_at.load((receipt.recipient_id, message.sent_at)),
+        loaders.next_connections.load((receipt.recipient_id, after)),
+    ]
 
 
 async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisType:
@@ -260,12 +274,9 @@ async def prefetch_diagnoses(
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if asks_for(info, frozenset({"diagnosis"})):
+    if asks_for(info, DIAGNOSIS_FIELDS):
         for message, receipt in receipts:
-            after = rules.next_connection_after(message, receipt)
-            if after is not None:
-                wanted.append(loaders.connections_at.load((receipt.recipient_id, message.sent_at)))
-                wanted.append(loaders.next_connections.load((receipt.recipient_id, after)))
+            wanted += _connections_read(message, receipt, loaders)
     for at in _instants_asked(info):
         wanted += [loaders.connections_at.load((r.recipient_id, at)) for _, r in receipts]
     if wanted:

@@ -102,8 +102,6 @@ class ReceiptType:
 RECEIPT_CURSOR = "r"
 PUSH_FIELDS = frozenset({"pushAttempts", "diagnosis"})
 """Fields below a receipt that need its push attempts (a diagnosis reads them)."""
-DIAGNOSIS_FIELDS = frozenset({"diagnosis"})
-"""Fields below a receipt computed with its node (``receipt_nodes``)."""
 
 
 @dataclass(slots=True, frozen=True)

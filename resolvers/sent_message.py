@@ -7,7 +7,7 @@ from strawberry import Parent
 
 from resolvers import ids, navigation
 from resolvers.context import ContextInfo
-from resolvers.diagnosis import DiagnosisType, message_diagnosis
+from resolvers.diagnosis import DIAGNOSIS_FIELDS, DiagnosisType, message_diagnosis
 from resolvers.enums import (
     BuiltinMessageType,
     ChannelType,
@@ -23,7 +23,6 @@ from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import After, Connection, First, connection
 from resolvers.receipts import (
-    DIAGNOSIS_FIELDS,
     PUSH_FIELDS,
     RECEIPT_CURSOR,
     ReceiptNode,
