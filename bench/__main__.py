@@ -124,12 +124,12 @@ def _export(args: argparse.Namespace, table: Table, size: int) -> None:
         csv_rate >= EXPORT_TARGET,
     )
     table.check(
-        f"export, NDJSON, the same ({first.ndjson_lines:,} message lines), over HTTP",
-        f"{lines:,.0f} lines/s",
+        "export, NDJSON, the same rows nested by message, over HTTP",
+        f"{pairs:,.0f} rows/s",
         target,
-        lines >= EXPORT_TARGET,
+        pairs >= EXPORT_TARGET,
     )
-    table.add("  NDJSON in the CSV's (message, recipient) rows", f"{pairs:,.0f} rows/s")
+    table.add(f"  in message lines ({first.ndjson_lines:,})", f"{lines:,.0f} lines/s")
     whole, day = max(r.rss_peak_mb for r in runs), max(r.rss_peak_day_mb for r in runs)
     table.check(
         f"server peak RSS, {name} events: exporting the last day / the whole window",

@@ -43,6 +43,7 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "server RSS, 3k events",
         "console + diagnoses, 3k events: p50 / p95 over HTTP",
         "console + diagnoses, 3k events: store queries",
+        "console + diagnoses, 3k events: GraphQL vs direct fetch + orjson, wall",
         "growth 2k -> 3k: console p50 / p95",
         "receipts(first: 50) on 2 GROUP messages x 30 recipients, over HTTP",
         "the same page from 2 x 50 recipients",
@@ -56,6 +57,7 @@ def test_bench_prints_its_table(tmp_path: Path) -> None:
         "its persisted hash by GET (APQ hit)",
         "export, CSV, whole window of 2k events",
         "export, NDJSON, the same",
+        "in message lines",
     ):
         assert figure in table, table
     assert "built 3,000 events" in done.stderr
