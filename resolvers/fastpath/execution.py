@@ -21,7 +21,9 @@ it again). Such a field is resolved inline:
 * an object or a list of objects whose whole sub-selection is plain fields
   (and ``__typename``), on a type whose ``is_type_of``, if any, answers True at
   once (called without an ``info``): completed recursively the same way, into
-  the same dicts graphql-core would build.
+  the same dicts graphql-core would build, by completers made once a place of
+  the document (objects by functions compiled once a shape of selection:
+  ``resolvers.fastpath.compiled``).
 
 Anything else goes to graphql-core's own ``execute_field``: fields with
 arguments, ``info`` or async resolvers, ``__typename`` at the top, interfaces,
@@ -52,6 +54,8 @@ import inspect
 import os
 from collections.abc import Callable
 from enum import Enum
+from keyword import iskeyword
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -76,6 +80,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from resolvers.fastpath import compiled
+from resolvers.fastpath.compiled import Completer
 from resolvers.fastpath.lean import REPEATABLE, LeanResolvers, Resolver, lean_resolvers
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
@@ -209,6 +215,13 @@ def plans_of(
     return plans or None
 
 
+def _finisher(leaf: _Leaf, non_null: bool) -> Completer:
+    def finish(value: Any) -> Any:
+        return _serialize(leaf, value, non_null)
+
+    return finish
+
+
 def _serialize(leaf: _Leaf, value: Any, non_null: bool) -> Any:
     """A leaf value as graphql-core would complete it, or :class:`_Impure`."""
     if type(value) is leaf.same:
@@ -277,6 +290,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.middleware_manager = LeanResolvers(self._leans)  # type: ignore[assignment]  # it stands in for the MiddlewareManager
         self._selections: dict[tuple[int, int], tuple[Any, list[Any] | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, list[FieldNode], dict[str, Any]]] = {}
+        self._completers: dict[tuple[int, int], tuple[Any, Completer | None]] = {}
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """The operation's result once the work graphql-core left settling in the
@@ -352,47 +366,92 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """An object or list value whose whole selection is plain fields, completed as
         graphql-core would; :class:`_Impure` (before any resolver with effects ran)
         when some part of it is not that simple."""
+        return self._completer(field_type, field_details_list)(value)
+
+    def _completer(self, field_type: GraphQLOutputType, field_details_list: Any) -> Completer:
+        """How to complete a value of ``field_type`` at this place of the document
+        (made once a request; :class:`_Impure` when it cannot be done inline)."""
+        key = (id(field_type), id(field_details_list))
+        found = self._completers.get(key)
+        if found is None:
+            try:
+                made: Completer | None = self._make_completer(field_type, field_details_list)
+            except _Impure:
+                made = None
+            # the list is kept alive with its completer, so that its id is not reused
+            found = self._completers[key] = (field_details_list, made)
+        if found[1] is None:
+            raise _Impure
+        return found[1]
+
+    def _make_completer(self, field_type: GraphQLOutputType, field_details_list: Any) -> Completer:
         if isinstance(field_type, GraphQLNonNull):
             non_null, inner = True, field_type.of_type
         else:
             non_null, inner = False, field_type
-        if value is None:
-            if non_null:
-                raise _Impure
-            return None
         if isinstance(inner, GraphQLList):
-            if type(value) is not list and type(value) is not tuple:
-                raise _Impure
-            item_type = inner.of_type
-            if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
-                leaf = _leaf(item_type.of_type)
-                return [_serialize(leaf, item, True) for item in value]
-            return [self._complete(item_type, item, field_details_list) for item in value]
+            item = self._completer(inner.of_type, field_details_list)
+
+            def complete_list(value: Any) -> Any:
+                if value is None:
+                    if non_null:
+                        raise _Impure
+                    return None
+                if type(value) is not list and type(value) is not tuple:
+                    raise _Impure
+                return [item(v) for v in value]
+
+            return complete_list
         if isinstance(inner, GraphQLObjectType):
-            grouped = self._plain_selection(inner, field_details_list)
-            if self.is_awaitable(value):
-                raise _Impure
-            if inner.is_type_of is not None and inner.is_type_of(value, None) is not True:  # type: ignore[arg-type]  # see the module doc
-                raise _Impure  # graphql-core asks it again, with an info, and reports
-            completed: dict[str, Any] = {}
-            for response_name, plan, sub_fields in grouped:
-                if plan is None:
-                    completed[response_name] = inner.name
-                    continue
-                if plan.attribute is not None:
-                    sub = getattr(value, plan.attribute)
-                elif plan.call is not None:
-                    sub = plan.call(value)
-                else:
-                    sub = self._resolve(plan, inner, value, sub_fields, None)
-                if plan.leaf is not None:
-                    completed[response_name] = _serialize(plan.leaf, sub, plan.non_null)
-                else:
-                    completed[response_name] = self._complete(plan.type, sub, sub_fields)
-            return completed
+            complete_object = self._object_completer(inner, field_details_list)
+            if non_null:
+                return complete_object
+            return lambda value: None if value is None else complete_object(value)
         if is_leaf_type(inner):
-            return _serialize(_leaf(inner), value, non_null)
+            return _finisher(_leaf(inner), non_null)
         raise _Impure  # an interface or a union: graphql-core resolves the type
+
+    def _object_completer(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> Completer:
+        """A compiled completer of ``object_type``'s plain selection here
+        (``resolvers.fastpath.compiled``), its callables bound for this request."""
+        fields: list[compiled.Field] = []
+        bound: list[Any] = [object_type.name]
+        for response_name, plan, sub_fields in self._plain_selection(
+            object_type, field_details_list
+        ):
+            if plan is None:
+                fields.append(compiled.Field(response_name, "typename", None, "call"))
+                continue
+            attribute = plan.attribute
+            if attribute is not None and attribute.isidentifier() and not iskeyword(attribute):
+                read, name = "attribute", attribute
+            else:
+                read, name = "call", None
+                bound.append(self._reader(plan, object_type, sub_fields))
+            if plan.leaf is not None and plan.leaf.same is not None:
+                fields.append(compiled.Field(response_name, read, name, "same"))
+                bound += [plan.leaf.same, _finisher(plan.leaf, plan.non_null)]
+                continue
+            fields.append(compiled.Field(response_name, read, name, "call"))
+            if plan.leaf is not None:
+                bound.append(_finisher(plan.leaf, plan.non_null))
+            else:
+                bound.append(self._completer(plan.type, sub_fields))
+        shape = (object_type.is_type_of is not None, tuple(fields))
+        make = compiled.object_factory(shape)
+        return make(_Impure, self.is_awaitable, object_type.is_type_of, *bound)
+
+    def _reader(
+        self, plan: _Plan, object_type: GraphQLObjectType, sub_fields: FieldDetailsList
+    ) -> Callable[[Any], Any]:
+        """How to read a field's value from its object, for a compiled completer."""
+        if plan.attribute is not None:
+            return attrgetter(plan.attribute)
+        if plan.call is not None:
+            return plan.call
+        return lambda value: self._resolve(plan, object_type, value, sub_fields, None)
 
     def _resolve(
         self,
