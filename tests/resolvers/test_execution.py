@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from resolvers.context import Context
-from resolvers.fastpath import execution
+from resolvers.fastpath import compiled, execution
 from resolvers.fastpath.lean import lean_resolvers
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
@@ -310,3 +310,47 @@ async def test_an_operation_leaves_no_work_running_after_its_answer() -> None:
     current = asyncio.current_task()
     left = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
     assert left == [], "the failed operation left work running"
+
+
+def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> None:
+    """``resolvers.fastpath.compiled``: one factory a shape; a completer gives the
+    fields in order, returns a leaf of its own value type as it is, serialises
+    the rest, and raises for None, an awaitable or an object its type refuses."""
+
+    class Impure(Exception):
+        pass
+
+    shape = (
+        True,
+        (
+            compiled.Field("__typename", "typename", None, "call"),
+            compiled.Field("name", "attribute", "name", "same"),
+            compiled.Field("twice", "call", None, "call"),
+        ),
+    )
+    make = compiled.object_factory(shape)
+    assert compiled.object_factory(shape) is make
+
+    @dataclasses.dataclass
+    class Source:
+        name: Any
+        n: int
+
+    def accepts(value: Any, _info: Any) -> bool:
+        return isinstance(value, Source)
+
+    def awaitable(value: Any) -> bool:
+        return value == "awaitable"
+
+    complete = make(
+        Impure, awaitable, accepts, "T", str, lambda v: f"<{v}>", lambda v: v.n * 2, str
+    )
+    assert list(complete(Source("a", 2)).items()) == [
+        ("__typename", "T"),
+        ("name", "a"),
+        ("twice", "4"),
+    ]
+    assert complete(Source(7, 1))["name"] == "<7>"  # not a str: the serialiser's
+    for refused in (None, "awaitable", object()):
+        with pytest.raises(Impure):
+            complete(refused)
