@@ -30,7 +30,8 @@ class Field(NamedTuple):
     attribute: str | None
     finish: str
     """``same`` (returned as it is when of the leaf's own value type, else
-    serialised), ``call`` (a serialiser or a sub-completer)."""
+    serialised), ``enum`` (a member's name from a table when a member of the
+    enum, else serialised), ``call`` (a serialiser or a sub-completer)."""
 
 
 Shape = tuple[bool, tuple[Field, ...]]
@@ -42,8 +43,9 @@ _FACTORIES: dict[Shape, Callable[..., Completer]] = {}
 def object_factory(shape: Shape) -> Callable[..., Completer]:
     """``make(impure, is_awaitable, type_of, *bound)`` -> the completer of one object
     of that shape; ``bound`` holds, field by field, its reader (``call`` reads) and
-    its finisher (``call`` finishes) or its value type and serialiser (``same``), in
-    field order; ``__typename`` needs nothing bound but the type's name, bound first."""
+    its finisher (``call`` finishes), its value type and serialiser (``same``) or its
+    enum, names and serialiser (``enum``), in field order; ``__typename`` needs
+    nothing bound but the type's name, bound first."""
     found = _FACTORIES.get(shape)
     if found is None:
         found = _FACTORIES[shape] = _compile(shape)
@@ -71,7 +73,13 @@ def _compile(shape: Shape) -> Callable[..., Completer]:
         else:
             parameters.append(f"read{i}")
             body.append(f"        v{i} = read{i}(value)")
-        if field.finish == "same":
+        if field.finish == "enum":
+            parameters += [f"enum{i}", f"names{i}", f"finish{i}"]
+            entries.append(
+                f"{field.response_name!r}: names{i}[v{i}] if type(v{i}) is enum{i}"
+                f" else finish{i}(v{i})"
+            )
+        elif field.finish == "same":
             parameters += [f"same{i}", f"finish{i}"]
             entries.append(
                 f"{field.response_name!r}: v{i} if type(v{i}) is same{i} else finish{i}(v{i})"

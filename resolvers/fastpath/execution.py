@@ -430,9 +430,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             else:
                 read, name = "call", None
                 bound.append(self._reader(plan, object_type, sub_fields))
-            if plan.leaf is not None and plan.leaf.same is not None:
+            leaf = plan.leaf
+            if leaf is not None and leaf.same is not None:
                 fields.append(compiled.Field(response_name, read, name, "same"))
-                bound += [plan.leaf.same, _finisher(plan.leaf, plan.non_null)]
+                bound += [leaf.same, _finisher(leaf, plan.non_null)]
+                continue
+            if leaf is not None and leaf.names is not None and len(leaf.plain) == 1:
+                [members] = leaf.plain
+                fields.append(compiled.Field(response_name, read, name, "enum"))
+                bound += [members, leaf.names, _finisher(leaf, plan.non_null)]
                 continue
             fields.append(compiled.Field(response_name, read, name, "call"))
             if plan.leaf is not None:

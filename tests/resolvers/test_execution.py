@@ -8,6 +8,7 @@ propagation.
 """
 
 import dataclasses
+import enum
 from typing import Any
 
 import pytest
@@ -326,15 +327,20 @@ def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> 
             compiled.Field("__typename", "typename", None, "call"),
             compiled.Field("name", "attribute", "name", "same"),
             compiled.Field("twice", "call", None, "call"),
+            compiled.Field("status", "attribute", "status", "enum"),
         ),
     )
     make = compiled.object_factory(shape)
     assert compiled.object_factory(shape) is make
 
+    class Status(enum.Enum):
+        ON = "on"
+
     @dataclasses.dataclass
     class Source:
         name: Any
         n: int
+        status: Any = Status.ON
 
     def accepts(value: Any, _info: Any) -> bool:
         return isinstance(value, Source)
@@ -342,15 +348,28 @@ def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> 
     def awaitable(value: Any) -> bool:
         return value == "awaitable"
 
+    names = {Status.ON: "ON"}
     complete = make(
-        Impure, awaitable, accepts, "T", str, lambda v: f"<{v}>", lambda v: v.n * 2, str
+        Impure,
+        awaitable,
+        accepts,
+        "T",
+        str,
+        lambda v: f"<{v}>",
+        lambda v: v.n * 2,
+        str,
+        Status,
+        names,
+        lambda v: f"[{v}]",
     )
     assert list(complete(Source("a", 2)).items()) == [
         ("__typename", "T"),
         ("name", "a"),
         ("twice", "4"),
+        ("status", "ON"),
     ]
     assert complete(Source(7, 1))["name"] == "<7>"  # not a str: the serialiser's
+    assert complete(Source("a", 1, "on"))["status"] == "[on]"  # not a member: the same
     for refused in (None, "awaitable", object()):
         with pytest.raises(Impure):
             complete(refused)
