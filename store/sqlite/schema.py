@@ -56,9 +56,10 @@ CREATE TABLE IF NOT EXISTS connections (
 );
 CREATE INDEX IF NOT EXISTS connections_by_user ON connections (app, user_id, opened_at);
 -- The timeline around an instant (store.sqlite.timeline): ordered with its
--- tie-breaker, so the first row of a range is the answer.
+-- tie-breaker, so the first row that matches is the answer, and with closed_at,
+-- so that the rows passed over are read from the index alone.
 CREATE INDEX IF NOT EXISTS connections_timeline
-    ON connections (app, user_id, opened_at, conn_key) WHERE reject_code IS NULL;
+    ON connections (app, user_id, opened_at, conn_key, closed_at) WHERE reject_code IS NULL;
 
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
