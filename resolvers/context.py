@@ -25,7 +25,7 @@ class Context:
     operation_name: str | None = None
     """The operation run (named by the request, or the document's only one), once
     validated; the server labels its metrics with it."""
-    selections: dict[tuple[int, bool], frozenset[str]] = field(default_factory=dict)
+    selections: dict[tuple[tuple[int, ...], bool], frozenset[str]] = field(default_factory=dict)
     """Field names below each field node of the document (``resolvers.fastpath.selection``):
     read once a request, not once for every object of a list."""
 

@@ -82,6 +82,7 @@ from strawberry.types.field import StrawberryField
 
 from resolvers.fastpath import compiled
 from resolvers.fastpath.compiled import Completer
+from resolvers.fastpath.later import drop
 from resolvers.fastpath.lean import REPEATABLE, LeanResolvers, Resolver, lean_resolvers
 
 _PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool})
@@ -330,6 +331,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = plans.get(field_details_list[0].node.name.value)
             if plan is not None:
                 try:
+                    # the completer first: a selection that cannot be completed inline
+                    # goes to graphql-core before its resolver ran here for nothing
+                    leaf = plan.leaf
+                    finish = None if leaf else self._completer(plan.type, field_details_list)
                     if plan.attribute is not None:
                         value = getattr(source_value, plan.attribute)
                     elif plan.call is not None:
@@ -339,12 +344,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         value = self._resolve(
                             plan, parent_type, source_value, field_details_list, at
                         )
-                    if plan.leaf is not None:
-                        results[response_name] = _serialize(plan.leaf, value, plan.non_null)
+                    if leaf is not None:
+                        results[response_name] = _serialize(leaf, value, plan.non_null)
                     else:
-                        results[response_name] = self._complete(
-                            plan.type, value, field_details_list
-                        )
+                        results[response_name] = finish(value)  # type: ignore[misc]  # made above for a non-leaf
                     continue
                 except Exception:  # _Impure or a failure: graphql-core's path reports it
                     pass
@@ -361,12 +364,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
             return merge()
         return _merged(results, computed)  # type: ignore[arg-type]  # not awaitable: a dict
-
-    def _complete(self, field_type: GraphQLOutputType, value: Any, field_details_list: Any) -> Any:
-        """An object or list value whose whole selection is plain fields, completed as
-        graphql-core would; :class:`_Impure` (before any resolver with effects ran)
-        when some part of it is not that simple."""
-        return self._completer(field_type, field_details_list)(value)
 
     def _completer(self, field_type: GraphQLOutputType, field_details_list: Any) -> Completer:
         """How to complete a value of ``field_type`` at this place of the document
@@ -421,8 +418,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, plan, sub_fields in self._plain_selection(
             object_type, field_details_list
         ):
+            bound.append(response_name)
             if plan is None:
-                fields.append(compiled.Field(response_name, "typename", None, "call"))
+                fields.append(compiled.Field("typename", None, "call"))
                 continue
             attribute = plan.attribute
             if attribute is not None and attribute.isidentifier() and not iskeyword(attribute):
@@ -432,18 +430,17 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 bound.append(self._reader(plan, object_type, sub_fields))
             leaf = plan.leaf
             if leaf is not None and leaf.same is not None:
-                fields.append(compiled.Field(response_name, read, name, "same"))
+                fields.append(compiled.Field(read, name, "same"))
                 bound += [leaf.same, _finisher(leaf, plan.non_null)]
-                continue
-            if leaf is not None and leaf.names is not None and len(leaf.plain) == 1:
+            elif leaf is not None and leaf.names is not None and len(leaf.plain) == 1:
                 [members] = leaf.plain
-                fields.append(compiled.Field(response_name, read, name, "enum"))
+                fields.append(compiled.Field(read, name, "enum"))
                 bound += [members, leaf.names, _finisher(leaf, plan.non_null)]
-                continue
-            fields.append(compiled.Field(response_name, read, name, "call"))
-            if plan.leaf is not None:
-                bound.append(_finisher(plan.leaf, plan.non_null))
+            elif leaf is not None:
+                fields.append(compiled.Field(read, name, "call"))
+                bound.append(_finisher(leaf, plan.non_null))
             else:
+                fields.append(compiled.Field(read, name, "call"))
                 bound.append(self._completer(plan.type, sub_fields))
         shape = (object_type.is_type_of is not None, tuple(fields))
         make = compiled.object_factory(shape)
@@ -492,8 +489,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         info = self.build_resolve_info(plan.field, found[1], parent_type, path)  # type: ignore[arg-type]  # a path is needed only for errors: see above
         value = plan.lean(source, info, **found[2])  # type: ignore[misc]  # a lean plan
         if self.is_awaitable(value):
-            if inspect.iscoroutine(value):
-                value.close()  # never started: the loads it would await stay cached
+            drop(value)  # never started: the loads it would await stay cached
             raise _Impure
         return value
 

@@ -9,13 +9,47 @@ then, and an awaitable only when the data is still to come.
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeAlias, TypeVar
+from collections.abc import Awaitable, Callable, Generator, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MaybeLater: TypeAlias = T | Awaitable[T]
+
+
+class Later(Generic[R]):
+    """What :func:`then` and :func:`all_then` give when a result is still to come:
+    an awaitable of ``fn`` of the result, made without starting anything, so that it
+    can also be dropped unawaited (the inline execution path does, when it leaves a
+    field to graphql-core): :func:`drop` closes what it would have awaited, so no
+    coroutine inside is left never awaited."""
+
+    __slots__ = ("_fn", "_parts", "_start")
+
+    def __init__(
+        self,
+        start: Callable[[], Awaitable[Any]],
+        fn: Callable[[Any], MaybeLater[R]],
+        parts: Sequence[object],
+    ) -> None:
+        self._start, self._fn, self._parts = start, fn, parts
+
+    def __await__(self) -> Generator[Any, None, R]:
+        result = self._fn((yield from self._start().__await__()))
+        if inspect.isawaitable(result):
+            return (yield from result.__await__())
+        return result
+
+
+def drop(value: object) -> None:
+    """Close an awaitable that will never be awaited: a coroutine, or a :class:`Later`
+    and every coroutine or :class:`Later` it holds (futures need nothing)."""
+    if isinstance(value, Later):
+        for part in value._parts:
+            drop(part)
+    elif inspect.iscoroutine(value):
+        value.close()
 
 
 def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R]:
@@ -27,14 +61,7 @@ def then(value: MaybeLater[T], fn: Callable[[T], MaybeLater[R]]) -> MaybeLater[R
     elif not inspect.isawaitable(value):
         return fn(value)
     pending: Awaitable[T] = value
-
-    async def later() -> R:
-        result = fn(await pending)
-        if inspect.isawaitable(result):
-            return await result
-        return result
-
-    return later()
+    return Later(lambda: pending, fn, (pending,))
 
 
 def all_then(values: Sequence[Awaitable[T]], fn: Callable[[list[T]], R]) -> MaybeLater[R]:
@@ -42,8 +69,4 @@ def all_then(values: Sequence[Awaitable[T]], fn: Callable[[list[T]], R]) -> Mayb
     done = [v for v in values if isinstance(v, asyncio.Future) and v.done()]
     if len(done) == len(values):
         return fn([f.result() for f in done])
-
-    async def later() -> R:
-        return fn(list(await asyncio.gather(*values)))
-
-    return later()
+    return Later(lambda: asyncio.gather(*values), lambda found: fn(list(found)), values)

@@ -36,12 +36,14 @@ def asks_directly(info: ContextInfo, name: str) -> bool:
 
 
 def _names_below(info: ContextInfo, *, deep: bool) -> frozenset[str]:
-    """The field names below the current field node, walked once a request: every
-    object of a list shares its field's nodes (the document lives as long as the
-    request, so the node's id is a safe key until then)."""
+    """The field names below the current field's nodes, walked once a request:
+    every object of a list shares its field's nodes. The key is every node of the
+    field, not the first: a fragment's node may be merged with other nodes in one
+    place and stand alone in another (the document lives as long as the request,
+    so the nodes' ids are safe keys until then)."""
     raw = info._raw_info  # the graphql-core info: its AST nodes and fragments
     memo = info.context.selections
-    key = (id(raw.field_nodes[0]), deep)
+    key = (tuple(map(id, raw.field_nodes)), deep)
     names = memo.get(key)
     if names is None:
         found: set[str] = set()

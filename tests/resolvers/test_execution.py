@@ -314,9 +314,10 @@ async def test_an_operation_leaves_no_work_running_after_its_answer() -> None:
 
 
 def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> None:
-    """``resolvers.fastpath.compiled``: one factory a shape; a completer gives the
-    fields in order, returns a leaf of its own value type as it is, serialises
-    the rest, and raises for None, an awaitable or an object its type refuses."""
+    """``resolvers.fastpath.compiled``: one factory a shape (response names are
+    bound, not shaped); a completer gives the fields in order, returns a leaf of
+    its own value type as it is, serialises the rest, and raises for None, an
+    awaitable or an object its type refuses."""
 
     class Impure(Exception):
         pass
@@ -324,10 +325,10 @@ def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> 
     shape = (
         True,
         (
-            compiled.Field("__typename", "typename", None, "call"),
-            compiled.Field("name", "attribute", "name", "same"),
-            compiled.Field("twice", "call", None, "call"),
-            compiled.Field("status", "attribute", "status", "enum"),
+            compiled.Field("typename", None, "call"),
+            compiled.Field("attribute", "name", "same"),
+            compiled.Field("call", None, "call"),
+            compiled.Field("attribute", "status", "enum"),
         ),
     )
     make = compiled.object_factory(shape)
@@ -354,10 +355,14 @@ def test_a_compiled_completer_reads_finishes_and_refuses_as_the_walk_would() -> 
         awaitable,
         accepts,
         "T",
+        "__typename",
+        "name",
         str,
         lambda v: f"<{v}>",
+        "twice",
         lambda v: v.n * 2,
         str,
+        "status",
         Status,
         names,
         lambda v: f"[{v}]",
