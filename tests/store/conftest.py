@@ -82,6 +82,12 @@ class Stores:
         self._maker = maker
         self._opened: list[Store] = []
 
+    @property
+    def deletes_on_its_own(self) -> bool:
+        """A real MongoDB server: its TTL monitor deletes what the last retention
+        opened let expire, at a moment of its own (about once a minute)."""
+        return isinstance(self._maker, RealMongoMaker)
+
     async def open(self, retention_days: int = DEFAULT_RETENTION_DAYS) -> Store:
         store = self._maker(retention_days)
         await store.open()
