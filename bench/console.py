@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import statistics
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ import orjson
 from bench import direct
 from bench.server import Server, make_keys
 from resolvers.context import Context
+from resolvers.limits import CONNECTIONS_FIRST, MESSAGES_FIRST, RECEIPTS_FIRST
 from resolvers.loaders import Loaders
 from resolvers.schema import schema
 from server.demo import DEMO_APP
@@ -44,19 +46,29 @@ def connection_instant(now: int) -> int:
     return now - 3_600_000
 
 
-def diagnosis_query(user: str, now: int, **pages: int) -> str:
+def _console_query(user: str, pages: Mapping[str, int], diagnosis: str = "") -> str:
+    return console_query(
+        user,
+        connections=pages.get("connections", CONNECTIONS_FIRST),
+        messages=pages.get("messages", MESSAGES_FIRST),
+        receipts=pages.get("receipts", RECEIPTS_FIRST),
+        diagnosis=diagnosis,
+    )
+
+
+def diagnosis_query(user: str, now: int, pages: Mapping[str, int] | None = None) -> str:
     """The console query with a diagnosis on every message and receipt, and each
     receipt's recipient with its connection an hour ago (SPEC §7)."""
     instant = connection_instant(now) / 1000
     at = datetime.fromtimestamp(instant, UTC).isoformat(timespec="milliseconds")
-    query = console_query(user, diagnosis=DIAGNOSIS, **pages)
+    query = _console_query(user, pages or {}, diagnosis=DIAGNOSIS)
     recipient = f'recipient {{ id connectionAt(at: "{at}") {{ connectionId status }} }}'
     return query.replace("recipientId status statusAt", f"recipientId {recipient} status statusAt")
 
 
-def _document(user: str, now: int, diagnosis: bool, pages: dict[str, int] | None = None) -> str:
+def _document(user: str, now: int, diagnosis: bool, pages: Mapping[str, int] | None = None) -> str:
     pages = pages or {}
-    return diagnosis_query(user, now, **pages) if diagnosis else console_query(user, **pages)
+    return diagnosis_query(user, now, pages) if diagnosis else _console_query(user, pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +159,12 @@ def persisted_latency(
         register = orjson.dumps({"query": document, "extensions": extensions})
         client.post("/graphql", content=register, headers=headers).raise_for_status()
         for i in range(warmup + requests):
-            for way, send in (
+            ways: list[tuple[str, Callable[[], httpx.Response]]] = [
                 ("document", lambda: client.post("/graphql", content=full, headers=headers)),
                 ("post", lambda: client.post("/graphql", content=hashed, headers=headers)),
                 ("get", lambda: client.get("/graphql", params=params, headers=headers)),
-            ):
+            ]
+            for way, send in ways:
                 started = time.perf_counter()
                 response = send()
                 elapsed = time.perf_counter() - started

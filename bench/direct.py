@@ -242,14 +242,14 @@ async def console(
                 scope = receipt_scope(m)
                 shown = [] if scope is None else [e.node for e in pages_of[scope].edges]
                 with_attempts = [(r, attempts[(r.msg_uid or "", r.recipient_id)]) for r in shown]
-                counts = ReceiptCounts() if scope is None else counts_of[scope]
+                summary = ReceiptCounts() if scope is None else counts_of[scope]
                 if timeline is None:
                     rows = [_receipt(r, a) for r, a in with_attempts]
-                    item["sentMessages"]["nodes"].append(_message(m, rows, counts, now))
+                    item["sentMessages"]["nodes"].append(_message(m, rows, summary, now))
                     continue
                 rows = [timeline.receipt(m, r, a, now) for r, a in with_attempts]
-                shown_message = _message(m, rows, counts, now)
-                shown_message["diagnosis"] = _diagnosis(rules.message_diagnosis(m, counts, now))
+                shown_message = _message(m, rows, summary, now)
+                shown_message["diagnosis"] = _diagnosis(rules.message_diagnosis(m, summary, now))
                 item["sentMessages"]["nodes"].append(shown_message)
         nodes.append(item)
     end = page.edges[-1].cursor if page.edges else None

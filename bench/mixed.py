@@ -83,8 +83,9 @@ async def _run(
                 latencies.append((time.perf_counter() - started) * 1000)
 
         await client.get("/healthz")
-        achieved, *_ = await asyncio.gather(pace(), *(console_user() for _ in range(clients)))
-    return latencies, achieved
+        pacing = asyncio.ensure_future(pace())
+        await asyncio.gather(pacing, *(console_user() for _ in range(clients)))
+    return latencies, pacing.result()
 
 
 def measure(
