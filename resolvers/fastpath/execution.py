@@ -289,7 +289,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self._inline:  # no extension wraps resolvers: call the simple ones directly
             self._leans = lean_resolvers(self.schema)
             self.middleware_manager = LeanResolvers(self._leans)  # type: ignore[assignment]  # it stands in for the MiddlewareManager
-        self._selections: dict[tuple[int, int], tuple[Any, list[Any] | None]] = {}
         self._arguments: dict[int, tuple[FieldDetailsList, list[FieldNode], dict[str, Any]]] = {}
         self._completers: dict[tuple[int, int], tuple[Any, Completer | None]] = {}
 
@@ -496,35 +495,22 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _plain_selection(
         self, object_type: GraphQLObjectType, field_details_list: Any
     ) -> list[tuple[str, _Plan | None, FieldDetailsList]]:
-        """The sub-selection of ``object_type`` when every field in it has a plan
-        (checked once a request for each place in the document), else :class:`_Impure`:
-        each field's response name, plan (None for ``__typename``) and nodes."""
-        key = (id(object_type), id(field_details_list))
-        found = self._selections.get(key)
-        if found is None:
-            grouped: Any = None
-            plans = plans_of(object_type, self._leans)
-            if plans is not None:
-                collected = self.collect_subfields(object_type, field_details_list)
-                if (
-                    not collected[1]
-                    and not collected[2]
-                    and all(
-                        (name := fields[0].node.name.value) == "__typename" or name in plans
-                        for fields in collected[0].values()
-                    )
-                ):
-                    grouped = [
-                        (response_name, plans.get(fields[0].node.name.value), fields)
-                        for response_name, fields in collected[0].items()
-                    ]
-            # the list is kept alive with its result, so that its id is not reused
-            # (the schema keeps the type alive)
-            found = self._selections[key] = (field_details_list, grouped)
-        grouped = found[1]
-        if grouped is None:
+        """The sub-selection of ``object_type`` when every field in it has a plan, else
+        :class:`_Impure`: each field's response name, plan (None for ``__typename``)
+        and nodes. Asked once a place a request (its completer is kept: ``_completer``);
+        the collection is graphql-core's, memoised by it."""
+        plans = plans_of(object_type, self._leans)
+        if plans is None:
             raise _Impure
-        selection: list[tuple[str, _Plan | None, FieldDetailsList]] = grouped
+        collected = self.collect_subfields(object_type, field_details_list)
+        if collected[1] or collected[2]:
+            raise _Impure
+        selection = []
+        for response_name, fields in collected[0].items():
+            name = fields[0].node.name.value
+            if name != "__typename" and name not in plans:
+                raise _Impure
+            selection.append((response_name, plans.get(name), fields))
         return selection
 
 
