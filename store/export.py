@@ -120,10 +120,16 @@ def assemble(
     changes: Mapping[str, Mapping[str, History]],
     pushes: Mapping[str, Mapping[str, tuple[ExportPush, ...]]],
     horizon: int,
+    lone_histories: bool = False,
 ) -> list[ExportMessage]:
     """The records of a chunk: ``receipts`` by msgUid (recipient order, visible
     statuses only), ``changes`` (histories) and ``pushes`` by msgUid then recipient id, oldest
-    first. A message outside ``receipt_uids`` gets no receipts."""
+    first. A message outside ``receipt_uids`` gets no receipts.
+
+    ``lone_histories``: ``changes`` holds only the histories of more than one event
+    (a backend may skip reading the others); a receipt missing from it has the one
+    event its status key holds (a visible status key is a status event in the window).
+    """
     floor = skip_floor(horizon)
     out: list[ExportMessage] = []
     no_items: dict[str, Any] = {}
@@ -133,17 +139,16 @@ def assemble(
         if _has_receipts(r):
             history = changes.get(uid, no_items)
             attempts = pushes.get(uid, no_items)
-            found = [
-                ExportReceipt(
-                    rid,
-                    status_of_key(key),
-                    key // RANKS,
-                    skip_of_key(skip, floor),
-                    history.get(rid, ()) if history else (),
-                    attempts.get(rid, _NO_PUSHES) if attempts else _NO_PUSHES,
+            found = []
+            for _, rid, key, skip in receipts.get(uid, ()):
+                status, at = status_of_key(key), key // RANKS
+                changed = history.get(rid, ()) if history else ()
+                if lone_histories and not changed:
+                    changed = ((status, at),)
+                pushed = attempts.get(rid, _NO_PUSHES) if attempts else _NO_PUSHES
+                found.append(
+                    ExportReceipt(rid, status, at, skip_of_key(skip, floor), changed, pushed)
                 )
-                for _, rid, key, skip in receipts.get(uid, ())
-            ]
             if r[4] == "DIRECT":
                 _add_pending(found, r[3], attempts)
             listed = tuple(found)

@@ -40,10 +40,16 @@ _RECEIPTS = (
     " WHERE app = ? AND status_key >= ? AND msg_uid IN ({}) ORDER BY msg_uid, recipient_id"
 )
 _EVENTS = (
-    "SELECT msg_uid, recipient_id, status, at FROM receipt_events"
-    " INDEXED BY receipt_events_by_recipient WHERE app = ? AND at >= ? AND msg_uid IN ({})"
-    f" ORDER BY msg_uid, recipient_id, at, CASE status {STATUS_RANK_SQL} END, rowid"
+    "SELECT msg_uid, recipient_id, status, at FROM ("
+    " SELECT msg_uid, recipient_id, status, at, rowid AS event,"
+    " count(*) OVER (PARTITION BY msg_uid, recipient_id) AS events FROM receipt_events"
+    " INDEXED BY receipt_events_by_recipient WHERE app = ? AND at >= ? AND msg_uid IN ({}))"
+    f" WHERE events > 1 ORDER BY msg_uid, recipient_id, at, CASE status {STATUS_RANK_SQL} END,"
+    " event"
 )
+"""The status events of the chunk's receipts that have more than one in the window
+(most have one: ``assemble`` takes it from the receipt's status key, so the events
+read, and the Python objects made of them, are those of the longer histories only)."""
 _PUSHES = (
     "SELECT msg_uid, recipient_id, provider, at, success, error_code, error_description"
     " FROM push_attempts INDEXED BY push_attempts_by_recipient"
@@ -86,7 +92,7 @@ def export_messages(
             pushes.update(by_receipt(attempts, push))
     finally:
         conn.execute("COMMIT")
-    messages = assemble(found_rows, receipts, changes, pushes, horizon)
+    messages = assemble(found_rows, receipts, changes, pushes, horizon, lone_histories=history)
     next_after = None
     if len(rows) > first:
         last = page[-1]

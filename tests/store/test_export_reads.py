@@ -227,6 +227,43 @@ async def test_retention_hides_old_messages_and_events(stores: Stores) -> None:
     assert len(keys) == len(await export_all(week, "app-a", _window(now))) - 1
 
 
+async def test_a_history_holds_only_the_events_in_the_window(stores: Stores) -> None:
+    """One of a receipt's two events older than the horizon (a clock ahead of the
+    sender's): the history holds the other, as receipt_pages' does."""
+    now = now_ms()
+    week = await stores.open()
+    sent = {
+        "eventId": "late-sent", "type": "message.sent", "appKey": "app-a", "at": "-23h",
+        "senderId": "alice", "targetId": "bob", "channelType": "DIRECT",
+        "messageType": "NX:TxtMsg", "source": "ANDROID", "result": "SENT", "msgUid": "late",
+    }  # fmt: skip
+    receipt = {"appKey": "app-a", "msgUid": "late", "recipientId": "bob"}
+    await wire.ingest(
+        week,
+        wire.events_of(
+            [
+                sent,
+                {**receipt, "eventId": "late-offline", "type": "message.offline", "at": "-25h"},
+                {**receipt, "eventId": "late-delivered", "type": "message.delivered", "at": "-22h"},
+            ],
+            now,
+        ),
+        now,
+    )
+    in_week = await export_all(week, "app-a", _window(now))
+    day = await stores.open(retention_days=1)
+    [exported] = await export_all(day, "app-a", _window(now))
+    [bob] = exported.receipts
+    assert bob.history == ((ReceiptStatus.DELIVERED, wire.at("-22h", now)),)
+    assert [r.history for r in in_week[0].receipts] == [
+        ((ReceiptStatus.OFFLINE, wire.at("-25h", now)), bob.history[0])
+    ]
+    scope = receipt_scope(exported.message)
+    assert scope is not None
+    [page] = await day.receipt_pages("app-a", [PageRequest(ReceiptQuery(scope), 10)])
+    assert [(h.status, h.at) for h in page.edges[0].node.history] == list(bob.history)
+
+
 async def test_an_unknown_cursor_is_refused(store: Store) -> None:
     now = now_ms()
     await _fill(store, now)

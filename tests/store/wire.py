@@ -39,7 +39,15 @@ def load(name: str) -> Any:
 
 def events(name: str, now: int, app: str | None = None) -> list[dict[str, Any]]:
     """The wire events of fixture ``name``, times resolved, optionally moved to ``app``."""
-    raw = copy.deepcopy(load(name))
+    return events_of(load(name), now, app)
+
+
+def events_of(
+    written: list[dict[str, Any]], now: int, app: str | None = None
+) -> list[dict[str, Any]]:
+    """Wire events written with relative times, resolved (a copy), optionally moved
+    to ``app``."""
+    raw = copy.deepcopy(written)
     for event in raw:
         event["at"] = at(event["at"], now)
         if app is not None:
