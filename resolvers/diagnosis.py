@@ -16,7 +16,7 @@ from strawberry import Parent
 from strawberry.types.enum import has_enum_definition
 
 from resolvers.context import ContextInfo
-from resolvers.fastpath.later import MaybeLater, all_then, then
+from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
 from resolvers.fastpath.lean import repeatable
 from resolvers.fastpath.selection import asks_for, field_nodes_below
 from resolvers.loaders import Loaders
@@ -279,5 +279,4 @@ async def prefetch_diagnoses(
             wanted += _connections_read(message, receipt, loaders)
     for at in _instants_asked(info):
         wanted += [loaders.connections_at.load((r.recipient_id, at)) for _, r in receipts]
-    if wanted:
-        await asyncio.gather(*wanted)
+    await loaded(wanted)

@@ -1,6 +1,5 @@
 """Receipt-level types: a recipient's status, its history and its push attempts."""
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from resolvers.diagnosis import (
 )
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
-from resolvers.fastpath.later import MaybeLater, all_then, then
+from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
 from resolvers.fastpath.selection import asks_for, field_nodes_below
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
@@ -279,7 +278,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
                 owners.append(message)
     pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
-        await asyncio.gather(*wanted, *pages)
+        await loaded([*wanted, *pages])
     if pages and asks_for(info, PUSH_FIELDS):
         keys = [
             (r.query.scope.msg_uid, e.node.recipient_id)
@@ -287,7 +286,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
             for e in p.result().edges
         ]
         if keys:
-            await asyncio.gather(*(loaders.recipient_push_attempts.load(k) for k in keys))
+            await loaded(loaders.recipient_push_attempts.load(k) for k in keys)
     if pages:
         found = [(m, e.node) for m, p in zip(owners, pages, strict=True) for e in p.result().edges]
         await prefetch_diagnoses(found, info)

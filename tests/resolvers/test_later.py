@@ -1,11 +1,12 @@
 """``resolvers.fastpath.later``: loaded results are used at once, pending ones awaited."""
 
 import asyncio
+import gc
 import inspect
 
 import pytest
 
-from resolvers.fastpath.later import all_then, then
+from resolvers.fastpath.later import all_then, loaded, then
 
 
 async def test_finished_futures_answer_at_once() -> None:
@@ -35,3 +36,41 @@ async def test_a_failed_future_raises_as_awaiting_it_would() -> None:
         all_then([failed], sum)
     with pytest.raises(LookupError, match="gone"):
         then(failed, lambda v: v)
+
+
+async def test_loaded_waits_for_every_future_and_raises_the_first_failure() -> None:
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future() for _ in range(4)]
+    loop.call_soon(futures[3].set_result, 3)
+    loop.call_soon(futures[2].set_exception, KeyError("third"))
+    loop.call_soon(futures[1].set_exception, LookupError("second"))
+    loop.call_soon(futures[0].set_result, 0)
+    with pytest.raises(LookupError, match="second"):
+        await loaded(futures)
+    assert all(f.done() for f in futures)
+    # the third's failure was retrieved too: nothing is reported when it is collected
+    reported: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    try:
+        del futures
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert reported == []
+
+
+async def test_loaded_starts_a_coroutine_beside_the_others() -> None:
+    loop = asyncio.get_running_loop()
+    started: list[str] = []
+    gate = loop.create_future()
+
+    async def first() -> None:
+        started.append("first")
+        await gate
+
+    async def second() -> None:
+        started.append("second")
+        gate.set_result(None)
+
+    await asyncio.wait_for(loaded([first(), second()]), timeout=5)
+    assert started == ["first", "second"]
