@@ -40,16 +40,17 @@ _RECEIPTS = (
     " WHERE app = ? AND status_key >= ? AND msg_uid IN ({}) ORDER BY msg_uid, recipient_id"
 )
 _EVENTS = (
-    "SELECT msg_uid, recipient_id, status, at FROM ("
-    " SELECT msg_uid, recipient_id, status, at, rowid AS event,"
-    " count(*) OVER (PARTITION BY msg_uid, recipient_id) AS events FROM receipt_events"
-    " INDEXED BY receipt_events_by_recipient WHERE app = ? AND at >= ? AND msg_uid IN ({}))"
-    f" WHERE events > 1 ORDER BY msg_uid, recipient_id, at, CASE status {STATUS_RANK_SQL} END,"
-    " event"
+    "SELECT msg_uid, recipient_id, status, at FROM receipt_events AS e"
+    " INDEXED BY receipt_events_by_recipient WHERE app = ?1 AND at >= ?2 AND msg_uid IN ({})"
+    " AND EXISTS (SELECT 1 FROM receipt_events AS other INDEXED BY receipt_events_by_recipient"
+    " WHERE other.app = ?1 AND other.msg_uid = e.msg_uid AND other.recipient_id = e.recipient_id"
+    " AND other.at >= ?2 AND other.rowid <> e.rowid)"
+    f" ORDER BY msg_uid, recipient_id, at, CASE status {STATUS_RANK_SQL} END, e.rowid"
 )
-"""The status events of the chunk's receipts that have more than one in the window
-(most have one: ``assemble`` takes it from the receipt's status key, so the events
-read, and the Python objects made of them, are those of the longer histories only)."""
+"""The status events of the chunk's receipts that have another in the window (most
+have one: ``assemble`` takes it from the receipt's status key, so that the events
+read, and the Python objects made of them, are those of the longer histories only).
+The ``IN`` list's marks are numbered after ``?1`` and ``?2``."""
 _PUSHES = (
     "SELECT msg_uid, recipient_id, provider, at, success, error_code, error_description"
     " FROM push_attempts INDEXED BY push_attempts_by_recipient"
