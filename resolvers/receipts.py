@@ -19,7 +19,7 @@ from resolvers.diagnosis import (
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
-from resolvers.fastpath.selection import asks_for, field_nodes_below
+from resolvers.fastpath.selection import asks_for, field_nodes_below, node_asks_directly
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
@@ -223,9 +223,10 @@ def summarize(message: records.SentMessage, info: ContextInfo) -> MaybeLater[Rec
     return then(info.context.loaders.receipts.summary(scope), _summary)
 
 
-def _receipt_field_args(info: ContextInfo) -> list[dict[str, Any]]:
+def _receipt_fields(info: ContextInfo) -> list[tuple[dict[str, Any], bool]]:
     """The arguments of every ``receipts`` field below the current one, coerced
-    with the request's variables (defaults applied)."""
+    with the request's variables (defaults applied), and whether it asks for its
+    ``totalCount``."""
     raw = info._raw_info
     sent_message = raw.schema.get_type("SentMessage")
     if not isinstance(sent_message, GraphQLObjectType):
@@ -235,7 +236,13 @@ def _receipt_field_args(info: ContextInfo) -> list[dict[str, Any]]:
     variables = raw.variable_values
     if isinstance(variables, dict):  # an executor that keeps only the coerced values
         variables = VariableValues({}, variables)
-    return [get_argument_values(definition, node, variables) for node in nodes]
+    return [
+        (
+            get_argument_values(definition, node, variables),
+            node_asks_directly(info, node, "totalCount"),
+        )
+        for node in nodes
+    ]
 
 
 async def prefetch_receipts(page: records.Page[records.SentMessage], info: ContextInfo) -> None:
@@ -258,7 +265,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
     owners: list[records.SentMessage] = []
-    for args in _receipt_field_args(info):
+    for args, counted in _receipt_fields(info):
         for message in messages:
             status = args.get("status")
             try:
@@ -276,6 +283,8 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
             if request is not None:
                 requests.append(request)
                 owners.append(message)
+                if counted and request.query.recipient_id is None:  # as the field counts
+                    wanted.append(loaders.receipts.summary(request.query.scope))
     pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
         await loaded([*wanted, *pages])

@@ -107,3 +107,11 @@ def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
     for node in raw.field_nodes:
         walk(node.selection_set)
     return found
+
+
+def node_asks_directly(info: ContextInfo, node: FieldNode, name: str) -> bool:
+    """Whether ``node`` (a field below the current one, from :func:`field_nodes_below`)
+    has a field ``name`` in its own selection (as :func:`asks_directly` for that field)."""
+    found: set[str] = set()
+    _collect((node.selection_set,), info._raw_info.fragments, found, set(), deep=False)
+    return name in found

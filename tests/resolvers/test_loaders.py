@@ -165,3 +165,47 @@ async def test_diagnoses_and_recipients_cost_the_same_calls_whatever_the_page_si
     assert verdicts == Counter(DELIVERED=17, NOT_FETCHED=17, PUSH_SENT=8, PUSH_FAILED=8)
     recipients = [r["recipient"] for r in nodes[0]["receipts"]["nodes"]]
     assert all(r["connectionAt"] == {"connectionId": f"rc{r['id'][1:]}"} for r in recipients)
+
+
+RECEIPTS_COUNTED = "receipts { totalCount nodes { recipientId } }"
+BELOW_QUERY = f"""query ($since: DateTime!) {{
+  sentMessages(filter: {{senderId: "u1", channelType: GROUP, since: $since}}) {{
+    nodes {{ {RECEIPTS_COUNTED} }}
+  }}
+}}"""
+BELOW_CONNECTIONS = f"""{{
+  user(id: "u1") {{
+    connections {{ nodes {{ sentMessages {{ nodes {{ {RECEIPTS_COUNTED} }} }} }} }}
+  }}
+}}"""
+
+
+@pytest.mark.parametrize("document", [BELOW_QUERY, BELOW_CONNECTIONS])
+async def test_a_receipts_page_and_its_total_count_are_one_read(
+    graph: Graph, document: str
+) -> None:
+    """Below either list of messages, the page and its totalCount come from the same
+    store read (one snapshot: they agree while receipts arrive)."""
+    await graph.ingest(
+        opened("u1", "c1", 90 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        receipt("delivered", "g1", "u4", 79 * MINUTE),
+        receipt("not_delivered", "g1", "u5", 79 * MINUTE),
+    )
+    counting = CountingStore(graph.store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
+    result = await schema.execute(document, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    assert counting.calls["receipt_reads"] == 1
+    data = result.data or {}
+    messages = (
+        data["sentMessages"]
+        if "sentMessages" in data
+        else (data["user"]["connections"]["nodes"][0]["sentMessages"])
+    )
+    [message] = messages["nodes"]
+    assert message["receipts"] == {
+        "totalCount": 2,
+        "nodes": [{"recipientId": "u4"}, {"recipientId": "u5"}],
+    }
