@@ -6,11 +6,11 @@ costs a handful of store calls); the rules are ``store.diagnosis``.
 """
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType, get_argument_values
+from graphql import FieldNode, GraphQLError, GraphQLObjectType, get_argument_values
 from graphql.execution.values import VariableValues
 from strawberry import Parent
 from strawberry.types.enum import has_enum_definition
@@ -18,7 +18,7 @@ from strawberry.types.enum import has_enum_definition
 from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
 from resolvers.fastpath.lean import repeatable
-from resolvers.fastpath.selection import asks_for, field_nodes_below
+from resolvers.fastpath.selection import field_nodes_below, names_in
 from resolvers.loaders import Loaders
 from resolvers.navigation import instant
 from resolvers.scalars import DateTime
@@ -243,9 +243,9 @@ async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisT
     return _shown(found)
 
 
-def _instants_asked(info: ContextInfo) -> list[int]:
-    """The valid ``at`` of every ``connectionAt`` below the current field (a bad one
-    is left for the field itself to refuse)."""
+def _instants_asked(info: ContextInfo, below: Sequence[FieldNode]) -> list[int]:
+    """The valid ``at`` of every ``connectionAt`` below the fields ``below`` (a bad
+    one is left for the field itself to refuse)."""
     raw = info._raw_info
     user = raw.schema.get_type("User")
     if not isinstance(user, GraphQLObjectType):
@@ -255,7 +255,7 @@ def _instants_asked(info: ContextInfo) -> list[int]:
     if isinstance(variables, dict):  # an executor that keeps only the coerced values
         variables = VariableValues({}, variables)
     found = []
-    for node in field_nodes_below(info, "connectionAt"):
+    for node in field_nodes_below(info, "connectionAt", below):
         try:
             found.append(instant(get_argument_values(definition, node, variables)["at"], info))
         except (GraphQLError, KeyError):
@@ -264,19 +264,22 @@ def _instants_asked(info: ContextInfo) -> list[int]:
 
 
 async def prefetch_diagnoses(
-    receipts: list[tuple[records.SentMessage, records.Receipt]], info: ContextInfo
+    receipts: list[tuple[records.SentMessage, records.Receipt]],
+    info: ContextInfo,
+    below: Sequence[FieldNode],
 ) -> None:
     """Load the recipients' connections that the receipts' diagnoses and any
     ``connectionAt`` below them will read, for a whole level at once (called by
-    ``resolvers.receipts.prefetch_receipts``): one store call each, however the
-    receipts' resolvers are scheduled later."""
+    ``resolvers.receipts.prefetch_receipts``, ``below`` being the ``receipts``
+    fields that listed them): one store call each, however the receipts'
+    resolvers are scheduled later."""
     if not receipts:
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if asks_for(info, DIAGNOSIS_FIELDS):
+    if not names_in(info, below, deep=True).isdisjoint(DIAGNOSIS_FIELDS):
         for message, receipt in receipts:
             wanted += _connections_read(message, receipt, loaders)
-    for at in _instants_asked(info):
+    for at in _instants_asked(info, below):
         wanted += [loaders.connections_at.load((r.recipient_id, at)) for _, r in receipts]
     await loaded(wanted)

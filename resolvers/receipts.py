@@ -19,7 +19,7 @@ from resolvers.diagnosis import (
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
-from resolvers.fastpath.selection import asks_for, field_nodes_below, node_asks_directly
+from resolvers.fastpath.selection import asks_for, field_nodes_below, names_in
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
@@ -223,25 +223,20 @@ def summarize(message: records.SentMessage, info: ContextInfo) -> MaybeLater[Rec
     return then(info.context.loaders.receipts.summary(scope), _summary)
 
 
-def _receipt_fields(info: ContextInfo) -> list[tuple[dict[str, Any], bool]]:
-    """The arguments of every ``receipts`` field below the current one, coerced
-    with the request's variables (defaults applied), and whether it asks for its
-    ``totalCount``."""
+def _receipt_fields(info: ContextInfo) -> list[tuple[FieldNode, dict[str, Any]]]:
+    """Every ``receipts`` field below the current one, with its arguments coerced
+    with the request's variables (defaults applied)."""
     raw = info._raw_info
     sent_message = raw.schema.get_type("SentMessage")
     if not isinstance(sent_message, GraphQLObjectType):
         return []
     definition = sent_message.fields["receipts"]
-    nodes: list[FieldNode] = field_nodes_below(info, "receipts")
     variables = raw.variable_values
     if isinstance(variables, dict):  # an executor that keeps only the coerced values
         variables = VariableValues({}, variables)
     return [
-        (
-            get_argument_values(definition, node, variables),
-            node_asks_directly(info, node, "totalCount"),
-        )
-        for node in nodes
+        (node, get_argument_values(definition, node, variables))
+        for node in field_nodes_below(info, "receipts")
     ]
 
 
@@ -265,7 +260,9 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
     owners: list[records.SentMessage] = []
-    for args, counted in _receipt_fields(info):
+    fields = _receipt_fields(info)
+    for node, args in fields:
+        counted = "totalCount" in names_in(info, (node,), deep=False)
         for message in messages:
             status = args.get("status")
             try:
@@ -288,7 +285,8 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     pages = [loaders.receipts.page(r) for r in requests]
     if wanted or pages:
         await loaded([*wanted, *pages])
-    if pages and asks_for(info, PUSH_FIELDS):
+    nodes = [node for node, _ in fields]
+    if pages and not names_in(info, nodes, deep=True).isdisjoint(PUSH_FIELDS):
         keys = [
             (r.query.scope.msg_uid, e.node.recipient_id)
             for r, p in zip(requests, pages, strict=True)
@@ -298,4 +296,4 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
             await loaded(loaders.recipient_push_attempts.load(k) for k in keys)
     if pages:
         found = [(m, e.node) for m, p in zip(owners, pages, strict=True) for e in p.result().edges]
-        await prefetch_diagnoses(found, info)
+        await prefetch_diagnoses(found, info, nodes)

@@ -5,7 +5,7 @@ directives) on every call; the resolvers that only need to know whether some
 field is asked for below them walk the raw selection sets instead.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import cast
 
 from graphql import (
@@ -79,10 +79,12 @@ def _collect(
                 _collect((inline.selection_set,), fragments, found, seen, deep)
 
 
-def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
-    """The nodes of the fields named ``name`` anywhere below the current field
-    (through fragments; directives not evaluated, as above), to read their
-    arguments ahead of their resolvers."""
+def field_nodes_below(
+    info: ContextInfo, name: str, start: Sequence[FieldNode] | None = None
+) -> list[FieldNode]:
+    """The nodes of the fields named ``name`` anywhere below the current field, or
+    below the nodes ``start`` found there (through fragments; directives not
+    evaluated, as above), to read their arguments ahead of their resolvers."""
     raw = info._raw_info
     found: list[FieldNode] = []
     seen: set[str] = set()
@@ -104,14 +106,16 @@ def field_nodes_below(info: ContextInfo, name: str) -> list[FieldNode]:
             else:  # an inline fragment
                 walk(cast(InlineFragmentNode, selection).selection_set)
 
-    for node in raw.field_nodes:
+    for node in raw.field_nodes if start is None else start:
         walk(node.selection_set)
     return found
 
 
-def node_asks_directly(info: ContextInfo, node: FieldNode, name: str) -> bool:
-    """Whether ``node`` (a field below the current one, from :func:`field_nodes_below`)
-    has a field ``name`` in its own selection (as :func:`asks_directly` for that field)."""
+def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> frozenset[str]:
+    """The field names in the selections of ``nodes`` (fields below the current one,
+    from :func:`field_nodes_below`), and below them when ``deep``: what
+    :func:`asks_for` and :func:`asks_directly` read for those fields."""
     found: set[str] = set()
-    _collect((node.selection_set,), info._raw_info.fragments, found, set(), deep=False)
-    return name in found
+    sets = (node.selection_set for node in nodes)
+    _collect(sets, info._raw_info.fragments, found, set(), deep)
+    return frozenset(found)

@@ -1,6 +1,7 @@
 """The store is asked once per level of the graph, whatever the page sizes."""
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -209,3 +210,48 @@ async def test_a_receipts_page_and_its_total_count_are_one_read(
         "totalCount": 2,
         "nodes": [{"recipientId": "u4"}, {"recipientId": "u5"}],
     }
+
+
+ONLY_THE_MESSAGES_DIAGNOSED = """query ($since: DateTime!, $at: DateTime!) {
+  sentMessages(filter: {senderId: "u1", channelType: GROUP, since: $since}) {
+    nodes {
+      diagnosis { verdict }
+      sender { connectionAt(at: $at) { connectionId } }
+      receipts { nodes { recipientId } }
+    }
+  }
+}"""
+
+
+async def test_the_receipts_prefetch_loads_what_the_receipts_ask_for(graph: Graph) -> None:
+    """A message's own diagnosis and its sender's connectionAt need nothing of each
+    receipt: no push attempts, no recipients' connections are read for them."""
+    await graph.ingest(
+        opened("u1", "c1", 90 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        receipt("offline", "g1", "u4", 79 * MINUTE),
+        push("g1", "u4", 79 * MINUTE, success=True),
+    )
+    asked: list[tuple[str, int]] = []
+    store = graph.store
+
+    class Recording(CountingStore):
+        async def connections_at(self, app: str, keys: Any) -> Any:
+            asked.extend(keys)
+            return await store.connections_at(app, keys)
+
+    counting = Recording(store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    at = now_ms() - 85 * MINUTE
+    variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE), "at": format_ms(at)}
+    result = await schema.execute(
+        ONLY_THE_MESSAGES_DIAGNOSED, variable_values=variables, context_value=context
+    )
+    assert result.errors is None, result.errors
+    [message] = (result.data or {})["sentMessages"]["nodes"]
+    assert message["sender"]["connectionAt"] == {"connectionId": "c1"}
+    assert message["receipts"]["nodes"] == [{"recipientId": "u4"}]
+    assert message["diagnosis"]["verdict"]
+    assert counting.calls["recipient_push_attempts"] == 0
+    assert counting.calls["next_connections"] == 0
+    assert asked == [("u1", at)]  # the sender's connection at `at`, not the recipient's
