@@ -19,7 +19,7 @@ from resolvers.diagnosis import (
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
-from resolvers.fastpath.selection import asks_for, field_nodes_below, names_in
+from resolvers.fastpath.selection import field_nodes_below, listed_names, names_in
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
@@ -101,6 +101,8 @@ class ReceiptType:
 RECEIPT_CURSOR = "r"
 PUSH_FIELDS = frozenset({"pushAttempts", "diagnosis"})
 """Fields below a receipt that need its push attempts (a diagnosis reads them)."""
+SUMMARY_FIELDS = frozenset({"receiptSummary", "diagnosis"})
+"""Fields of a message that read its receipts' summary (a message's diagnosis does)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -256,7 +258,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if asks_for(info, frozenset({"receiptSummary", "diagnosis"})):
+    if not listed_names(info).isdisjoint(SUMMARY_FIELDS):
         wanted += [loaders.receipts.summary(s) for s in scopes]
     requests: list[records.PageRequest[records.ReceiptQuery]] = []
     owners: list[records.SentMessage] = []

@@ -119,3 +119,42 @@ def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> fr
     sets = (node.selection_set for node in nodes)
     _collect(sets, info._raw_info.fragments, found, set(), deep)
     return frozenset(found)
+
+
+def listed_names(info: ContextInfo) -> frozenset[str]:
+    """The field names asked of each object of the current connection field, in its
+    ``nodes`` and its ``edges { node }`` (through fragments; directives not
+    evaluated, as above)."""
+    fragments = info._raw_info.fragments
+    page = list(info._raw_info.field_nodes)
+    listed = _children(page, "nodes", fragments) + _children(
+        _children(page, "edges", fragments), "node", fragments
+    )
+    return names_in(info, listed, deep=False)
+
+
+def _children(
+    nodes: Iterable[FieldNode], name: str, fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    """The fields named ``name`` in the selections of ``nodes`` themselves."""
+    found: list[FieldNode] = []
+    seen: set[str] = set()
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    found.append(selection)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if selection.name.value not in seen and fragment is not None:
+                    seen.add(selection.name.value)
+                    walk(fragment.selection_set)
+            else:  # an inline fragment
+                walk(cast(InlineFragmentNode, selection).selection_set)
+
+    for node in nodes:
+        walk(node.selection_set)
+    return found

@@ -255,3 +255,51 @@ async def test_the_receipts_prefetch_loads_what_the_receipts_ask_for(graph: Grap
     assert counting.calls["recipient_push_attempts"] == 0
     assert counting.calls["next_connections"] == 0
     assert asked == [("u1", at)]  # the sender's connection at `at`, not the recipient's
+
+
+SUMMARY_CASES = {
+    "receipts' diagnoses only": ("nodes { receipts { nodes { diagnosis { verdict } } } }", False),
+    "the message's diagnosis": (
+        "nodes { diagnosis { verdict } receipts { nodes { recipientId } } }",
+        True,
+    ),
+    "its summary, in a fragment on edges": (
+        "edges { node { ...M receipts { nodes { recipientId } } } }",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SUMMARY_CASES, ids=list(SUMMARY_CASES))
+async def test_summaries_are_read_with_the_pages_when_a_message_asks_for_them(
+    graph: Graph, case: str
+) -> None:
+    """A message's summary (its receiptSummary, its diagnosis) comes in the level's one
+    read; a receipt's diagnosis needs none."""
+    selection, summarized = SUMMARY_CASES[case]
+    await graph.ingest(
+        opened("u1", "c1", 90 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        receipt("delivered", "g1", "u4", 79 * MINUTE),
+    )
+    reads: list[Any] = []
+    store = graph.store
+
+    class Recording(CountingStore):
+        async def receipt_reads(self, app: str, pages: Any, scopes: Any) -> Any:
+            reads.append(scopes)
+            return await store.receipt_reads(app, pages, scopes)
+
+    counting = Recording(store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    document = (
+        'query ($since: DateTime!) { sentMessages(filter: {senderId: "u1", channelType: GROUP,'
+        f" since: $since}}) {{ {selection} }} }}"
+    )
+    if "...M" in selection:
+        document += " fragment M on SentMessage { receiptSummary { total } }"
+    variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
+    result = await schema.execute(document, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    [scopes] = reads  # one read for the level
+    assert [s.msg_uid for s in scopes] == (["g1"] if summarized else [])
