@@ -19,7 +19,7 @@ from resolvers.diagnosis import (
 from resolvers.enums import PushProvider, PushSkipReason, ReceiptStatus
 from resolvers.errors import BadUserInput
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
-from resolvers.fastpath.selection import field_nodes_below, listed_names, names_in
+from resolvers.fastpath.selection import listed_fields, listed_names, names_in
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.push_errors import PushErrorType, attempt_error
 from resolvers.scalars import DateTime
@@ -226,8 +226,8 @@ def summarize(message: records.SentMessage, info: ContextInfo) -> MaybeLater[Rec
 
 
 def _receipt_fields(info: ContextInfo) -> list[tuple[FieldNode, dict[str, Any]]]:
-    """Every ``receipts`` field below the current one, with its arguments coerced
-    with the request's variables (defaults applied)."""
+    """Every ``receipts`` field of the messages of the current page, with its
+    arguments coerced with the request's variables (defaults applied)."""
     raw = info._raw_info
     sent_message = raw.schema.get_type("SentMessage")
     if not isinstance(sent_message, GraphQLObjectType):
@@ -238,7 +238,7 @@ def _receipt_fields(info: ContextInfo) -> list[tuple[FieldNode, dict[str, Any]]]
         variables = VariableValues({}, variables)
     return [
         (node, get_argument_values(definition, node, variables))
-        for node in field_nodes_below(info, "receipts")
+        for node in listed_fields(info, "receipts")
     ]
 
 

@@ -112,9 +112,9 @@ def field_nodes_below(
 
 
 def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> frozenset[str]:
-    """The field names in the selections of ``nodes`` (fields below the current one,
-    from :func:`field_nodes_below`), and below them when ``deep``: what
-    :func:`asks_for` and :func:`asks_directly` read for those fields."""
+    """The field names in the selections of ``nodes`` (fields below the current
+    one), and below them when ``deep``: what :func:`asks_for` and
+    :func:`asks_directly` read for those fields."""
     found: set[str] = set()
     sets = (node.selection_set for node in nodes)
     _collect(sets, info._raw_info.fragments, found, set(), deep)
@@ -125,12 +125,22 @@ def listed_names(info: ContextInfo) -> frozenset[str]:
     """The field names asked of each object of the current connection field, in its
     ``nodes`` and its ``edges { node }`` (through fragments; directives not
     evaluated, as above)."""
+    return names_in(info, _listed(info), deep=False)
+
+
+def listed_fields(info: ContextInfo, name: str) -> list[FieldNode]:
+    """The nodes of the fields named ``name`` asked of each object of the current
+    connection field (as :func:`listed_names`; not those of a list further down)."""
+    return _children(_listed(info), name, info._raw_info.fragments)
+
+
+def _listed(info: ContextInfo) -> list[FieldNode]:
+    """The current connection field's ``nodes`` and ``edges { node }`` fields."""
     fragments = info._raw_info.fragments
     page = list(info._raw_info.field_nodes)
-    listed = _children(page, "nodes", fragments) + _children(
+    return _children(page, "nodes", fragments) + _children(
         _children(page, "edges", fragments), "node", fragments
     )
-    return names_in(info, listed, deep=False)
 
 
 def _children(

@@ -303,3 +303,46 @@ async def test_summaries_are_read_with_the_pages_when_a_message_asks_for_them(
     assert result.errors is None, result.errors
     [scopes] = reads  # one read for the level
     assert [s.msg_uid for s in scopes] == (["g1"] if summarized else [])
+
+
+NESTED_RECEIPTS = """query ($since: DateTime!) {
+  sentMessages(filter: {senderId: "u1", channelType: GROUP, since: $since}) {
+    nodes {
+      receipts(first: 2) { nodes { recipientId } }
+      sender {
+        connections { nodes { sentMessages { nodes { receipts(first: 1) { nodes { status } } } } } }
+      }
+    }
+  }
+}"""
+
+
+async def test_a_level_prefetches_its_own_receipts_fields_only(graph: Graph) -> None:
+    """The receipts asked further down (below the sender's connections) are that
+    level's to read: the first level reads one page a message, of its own size."""
+    await graph.ingest(
+        opened("u1", "c1", 90 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        sent("u1", "grp", 70 * MINUTE, "g2", channel="GROUP"),
+        receipt("delivered", "g1", "u4", 79 * MINUTE),
+        receipt("delivered", "g2", "u4", 69 * MINUTE),
+    )
+    reads: list[Any] = []
+    store = graph.store
+
+    class Recording(CountingStore):
+        async def receipt_reads(self, app: str, pages: Any, scopes: Any) -> Any:
+            reads.append(pages)
+            return await store.receipt_reads(app, pages, scopes)
+
+    counting = Recording(store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
+    result = await schema.execute(NESTED_RECEIPTS, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    first_level, *_ = reads
+    assert sorted((p.query.scope.msg_uid, p.first) for p in first_level) == [("g1", 2), ("g2", 2)]
+    [outer, _] = (result.data or {})["sentMessages"]["nodes"]
+    assert outer["receipts"]["nodes"] == [{"recipientId": "u4"}]
+    inner = outer["sender"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
+    assert [m["receipts"]["nodes"] for m in inner] == [[{"status": "DELIVERED"}]] * 2
