@@ -186,6 +186,13 @@ class SqliteStore:
         dedup bookkeeping nor the stored receipts derived from the events."""
         horizon = self._horizon()
         deleted = 0
+        # The stored receipts forget their old marks before the events go: between
+        # two steps (or after a purge that stopped) a receipt never shows a status
+        # whose event is gone (the export takes a lone event from its status key).
+        for table in purge.KEY_TABLES:
+            after: tuple[str, ...] | None = ()
+            while after is not None:
+                after = await self._write(purge.purge_key_range, table, after, horizon)
         for table in purge.ROWID_TABLES:
             bounds = await self._write(purge.rowid_bounds, table)
             if bounds is None:
@@ -193,10 +200,6 @@ class SqliteStore:
             for low in range(bounds[0], bounds[1] + 1, purge.STEP):
                 high = low + purge.STEP
                 deleted += await self._write(purge.purge_rowid_range, table, low, high, horizon)
-        for table in purge.KEY_TABLES:
-            after: tuple[str, ...] | None = ()
-            while after is not None:
-                after = await self._write(purge.purge_key_range, table, after, horizon)
         return deleted
 
     # --- reader ------------------------------------------------------------------

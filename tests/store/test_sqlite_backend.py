@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,15 @@ from store.factory import open_store
 from store.interface import StoreUnavailable
 from store.limits import DAY_MS, now_ms
 from store.mongo import MongoStore
-from store.receipts import fold
-from store.records import PushAttempted, ReceiptChanged, WriteResult
+from store.receipts import fold, receipt_scope
+from store.records import (
+    MessageQuery,
+    PageRequest,
+    PushAttempted,
+    ReceiptChanged,
+    ReceiptQuery,
+    WriteResult,
+)
 from store.sqlite import SqliteStore, documents, purge, schema, writer
 from tests.store import views, wire
 
@@ -158,6 +166,83 @@ async def test_purge_by_ranges_forgets_old_event_ids(
     finally:
         await week.close()
         await short.close()
+
+
+class _PurgeStopped(Exception):
+    pass
+
+
+def _stopped_after(store: SqliteStore, steps: int) -> Callable[..., Awaitable[Any]]:
+    """``store``'s writer, refusing every job after the first ``steps``."""
+    write, calls = store._write, 0
+
+    async def stopping(job: Callable[..., Any], *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > steps:
+            raise _PurgeStopped
+        return await write(job, *args)
+
+    return stopping
+
+
+def _late_histories() -> list[dict[str, Any]]:
+    """Three GROUP messages sent 23 h ago to bob: his only status event 25 h ago;
+    one 26 h ago and one an hour ago; only one, 2 h ago."""
+    sent = {
+        "type": "message.sent", "appKey": "app-a", "senderId": "alice", "targetId": "grp",
+        "channelType": "GROUP", "messageType": "NX:TxtMsg", "source": "ANDROID",
+        "result": "SENT", "at": "-23h",
+    }  # fmt: skip
+    raw: list[dict[str, Any]] = []
+    for n, times in enumerate([["-25h"], ["-26h", "-1h"], ["-2h"]]):
+        uid = f"g{n}"
+        raw.append({**sent, "eventId": f"{uid}-sent", "msgUid": uid})
+        for i, at in enumerate(times):
+            kind = ("message.offline", "message.delivered")[i]
+            event = {"eventId": f"{uid}-{i}", "type": kind, "appKey": "app-a", "at": at}
+            raw.append({**event, "msgUid": uid, "recipientId": "bob"})
+    return raw
+
+
+async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader with a longer retention, while a shorter one's purge is between two
+    of its transactions (or after it stopped): each receipt the export lists has
+    the history receipt_pages gives it (the export takes a lone event from the
+    receipt's status key, which must not outlive its event)."""
+    monkeypatch.setattr(purge, "STEP", 2)
+    now = now_ms()
+    window = MessageQuery(None, now - 7 * DAY_MS, now + 60_000)
+    for steps in range(100):
+        path = str(tmp_path / f"tracking-{steps}.db")
+        week, short = SqliteStore(path, 7), SqliteStore(path, 1)
+        await week.open()
+        await short.open()
+        try:
+            await wire.ingest(week, wire.events_of(_late_histories(), now), now)
+            monkeypatch.setattr(short, "_write", _stopped_after(short, steps))
+            try:
+                await short.purge()
+                finished = True
+            except _PurgeStopped:
+                finished = False
+            for message in (await week.export_messages("app-a", window, 100)).messages:
+                scope = receipt_scope(message.message)
+                assert scope is not None
+                [page] = await week.receipt_pages("app-a", [PageRequest(ReceiptQuery(scope), 10)])
+                listed = [
+                    (e.node.recipient_id, tuple((h.status, h.at) for h in e.node.history))
+                    for e in page.edges
+                ]
+                assert [(r.recipient_id, r.history) for r in message.receipts] == listed, steps
+        finally:
+            await week.close()
+            await short.close()
+        if finished:
+            break
+    assert finished and steps > 3  # the purge took several transactions, each stopped after
 
 
 @pytest.mark.parametrize("keys", [1, 349, 500, 1200])
