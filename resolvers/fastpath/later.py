@@ -8,7 +8,6 @@ then, and an awaitable only when the data is still to come.
 """
 
 import asyncio
-import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from typing import Any, Generic, TypeAlias, TypeVar
@@ -75,18 +74,40 @@ def all_then(values: Sequence[Awaitable[T]], fn: Callable[[list[T]], R]) -> Mayb
 
 async def loaded(awaitables: Iterable[Awaitable[Any]]) -> None:
     """Wait until every one of ``awaitables`` is done, then raise the first failure
-    (in their order), as ``asyncio.gather`` would; each failure counts as retrieved.
+    in their order (an exception, or CancelledError for one cancelled), as
+    ``asyncio.gather`` would; every failure counts as retrieved.
 
     They are the loaders' futures of a level (hundreds of them), which their
     dispatch resolves together: waiting for them one by one waits about once,
     without the callback, the entry in a result list and the wake-up that gather
     spends on each. Anything else is started first (as gather would), so that none
-    waits for another."""
+    waits for another. When the waiting task itself is cancelled, it stops waiting
+    at once."""
     futures = [asyncio.ensure_future(a) for a in awaitables]
     for future in futures:
+        if future.done():
+            continue
+        try:
+            await future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                _first_failure(futures)
+                raise
+        except Exception:  # raised below, in order
+            pass
+    failure = _first_failure(futures)
+    if failure is not None:
+        raise failure
+
+
+def _first_failure(futures: Sequence["asyncio.Future[Any]"]) -> BaseException | None:
+    """The first failure of the done ``futures``, each failure retrieved on the way."""
+    first: BaseException | None = None
+    for future in futures:
         if not future.done():
-            with contextlib.suppress(Exception):  # raised below, in order
-                await future
-    failures = [e for e in (f.exception() for f in futures) if e is not None]
-    if failures:
-        raise failures[0]
+            continue
+        error = asyncio.CancelledError() if future.cancelled() else future.exception()
+        if first is None:
+            first = error
+    return first

@@ -74,3 +74,30 @@ async def test_loaded_starts_a_coroutine_beside_the_others() -> None:
 
     await asyncio.wait_for(loaded([first(), second()]), timeout=5)
     assert started == ["first", "second"]
+
+
+async def test_loaded_raises_a_cancellation_in_its_place() -> None:
+    """A future cancelled after one that failed: the failure, as it comes first."""
+    loop = asyncio.get_running_loop()
+    failed, cancelled = loop.create_future(), loop.create_future()
+    loop.call_soon(failed.set_exception, LookupError("first"))
+    loop.call_soon(cancelled.cancel)
+    with pytest.raises(LookupError, match="first"):
+        await loaded([failed, cancelled])
+    with pytest.raises(asyncio.CancelledError):
+        await loaded([cancelled, failed])
+
+
+async def test_loaded_stops_when_its_task_is_cancelled() -> None:
+    """Its own cancellation is not taken for a loader's failure: it propagates at
+    once, whatever the futures still to come."""
+    loop = asyncio.get_running_loop()
+    failed, never = loop.create_future(), loop.create_future()
+    failed.set_exception(KeyError("not this"))
+    waiting = asyncio.ensure_future(loaded([never, failed]))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, timeout=5)
+    assert never.cancelled()  # as gather cancels what it waits for
+    failed.exception()
