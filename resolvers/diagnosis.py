@@ -18,7 +18,7 @@ from strawberry.types.enum import has_enum_definition
 from resolvers.context import ContextInfo
 from resolvers.fastpath.later import MaybeLater, all_then, loaded, then
 from resolvers.fastpath.lean import repeatable
-from resolvers.fastpath.selection import field_nodes_below, names_in
+from resolvers.fastpath.selection import child_fields, listed_fields, listed_names
 from resolvers.loaders import Loaders
 from resolvers.navigation import instant
 from resolvers.scalars import DateTime
@@ -244,8 +244,8 @@ async def send_diagnosis(user_id: str, at: int, info: ContextInfo) -> DiagnosisT
 
 
 def _instants_asked(info: ContextInfo, below: Sequence[FieldNode]) -> list[int]:
-    """The valid ``at`` of every ``connectionAt`` below the fields ``below`` (a bad
-    one is left for the field itself to refuse)."""
+    """The valid ``at`` of every ``recipient { connectionAt }`` of the receipts of the
+    ``receipts`` fields ``below`` (a bad one is left for the field itself to refuse)."""
     raw = info._raw_info
     user = raw.schema.get_type("User")
     if not isinstance(user, GraphQLObjectType):
@@ -255,7 +255,8 @@ def _instants_asked(info: ContextInfo, below: Sequence[FieldNode]) -> list[int]:
     if isinstance(variables, dict):  # an executor that keeps only the coerced values
         variables = VariableValues({}, variables)
     found = []
-    for node in field_nodes_below(info, "connectionAt", below):
+    recipients = listed_fields(info, "recipient", below)
+    for node in child_fields(info, recipients, "connectionAt"):
         try:
             found.append(instant(get_argument_values(definition, node, variables)["at"], info))
         except (GraphQLError, KeyError):
@@ -277,7 +278,7 @@ async def prefetch_diagnoses(
         return
     loaders = info.context.loaders
     wanted: list[Any] = []
-    if not names_in(info, below, deep=True).isdisjoint(DIAGNOSIS_FIELDS):
+    if not listed_names(info, below).isdisjoint(DIAGNOSIS_FIELDS):
         for message, receipt in receipts:
             wanted += _connections_read(message, receipt, loaders)
     for at in _instants_asked(info, below):

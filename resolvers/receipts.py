@@ -288,7 +288,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     if wanted or pages:
         await loaded([*wanted, *pages])
     nodes = [node for node, _ in fields]
-    if pages and not names_in(info, nodes, deep=True).isdisjoint(PUSH_FIELDS):
+    if pages and not listed_names(info, nodes).isdisjoint(PUSH_FIELDS):
         keys = [
             (r.query.scope.msg_uid, e.node.recipient_id)
             for r, p in zip(requests, pages, strict=True)

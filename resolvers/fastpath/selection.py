@@ -79,38 +79,6 @@ def _collect(
                 _collect((inline.selection_set,), fragments, found, seen, deep)
 
 
-def field_nodes_below(
-    info: ContextInfo, name: str, start: Sequence[FieldNode] | None = None
-) -> list[FieldNode]:
-    """The nodes of the fields named ``name`` anywhere below the current field, or
-    below the nodes ``start`` found there (through fragments; directives not
-    evaluated, as above), to read their arguments ahead of their resolvers."""
-    raw = info._raw_info
-    found: list[FieldNode] = []
-    seen: set[str] = set()
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        if selection_set is None:
-            return
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value == name:
-                    found.append(selection)
-                else:
-                    walk(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = raw.fragments.get(selection.name.value)
-                if selection.name.value not in seen and fragment is not None:
-                    seen.add(selection.name.value)
-                    walk(fragment.selection_set)
-            else:  # an inline fragment
-                walk(cast(InlineFragmentNode, selection).selection_set)
-
-    for node in raw.field_nodes if start is None else start:
-        walk(node.selection_set)
-    return found
-
-
 def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> frozenset[str]:
     """The field names in the selections of ``nodes`` (fields below the current
     one), and below them when ``deep``: what :func:`asks_for` and
@@ -121,23 +89,32 @@ def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> fr
     return frozenset(found)
 
 
-def listed_names(info: ContextInfo) -> frozenset[str]:
-    """The field names asked of each object of the current connection field, in its
-    ``nodes`` and its ``edges { node }`` (through fragments; directives not
-    evaluated, as above)."""
-    return names_in(info, _listed(info), deep=False)
+def listed_names(info: ContextInfo, lists: Sequence[FieldNode] | None = None) -> frozenset[str]:
+    """The field names asked of each object of the current connection field (or of
+    the connection fields ``lists``), in its ``nodes`` and its ``edges { node }``
+    (through fragments; directives not evaluated, as above)."""
+    return names_in(info, _listed(info, lists), deep=False)
 
 
-def listed_fields(info: ContextInfo, name: str) -> list[FieldNode]:
+def listed_fields(
+    info: ContextInfo, name: str, lists: Sequence[FieldNode] | None = None
+) -> list[FieldNode]:
     """The nodes of the fields named ``name`` asked of each object of the current
-    connection field (as :func:`listed_names`; not those of a list further down)."""
-    return _children(_listed(info), name, info._raw_info.fragments)
+    connection field, or of ``lists`` (as :func:`listed_names`; not those of a list
+    further down)."""
+    return _children(_listed(info, lists), name, info._raw_info.fragments)
 
 
-def _listed(info: ContextInfo) -> list[FieldNode]:
-    """The current connection field's ``nodes`` and ``edges { node }`` fields."""
+def child_fields(info: ContextInfo, nodes: Iterable[FieldNode], name: str) -> list[FieldNode]:
+    """The fields named ``name`` in the selections of ``nodes`` themselves."""
+    return _children(nodes, name, info._raw_info.fragments)
+
+
+def _listed(info: ContextInfo, lists: Sequence[FieldNode] | None) -> list[FieldNode]:
+    """The ``nodes`` and ``edges { node }`` fields of the current connection field,
+    or of ``lists``."""
     fragments = info._raw_info.fragments
-    page = list(info._raw_info.field_nodes)
+    page = list(info._raw_info.field_nodes if lists is None else lists)
     return _children(page, "nodes", fragments) + _children(
         _children(page, "edges", fragments), "node", fragments
     )

@@ -346,3 +346,59 @@ async def test_a_level_prefetches_its_own_receipts_fields_only(graph: Graph) -> 
     assert outer["receipts"]["nodes"] == [{"recipientId": "u4"}]
     inner = outer["sender"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
     assert [m["receipts"]["nodes"] for m in inner] == [[{"status": "DELIVERED"}]] * 2
+
+
+NESTED_INSTANTS = """query ($since: DateTime!, $near: DateTime!, $far: DateTime!) {
+  sentMessages(filter: {senderId: "u1", channelType: GROUP, since: $since}, first: 5) {
+    nodes {
+      receipts(first: 5) {
+        nodes {
+          recipient {
+            connectionAt(at: $near) { connectionId }
+            connections(first: 5) { nodes { sentMessages(first: 5) { nodes {
+              receipts(first: 5) { nodes { recipient { connectionAt(at: $far) { connectionId } } } }
+            } } } }
+          }
+        }
+      }
+    }
+  }
+}"""
+
+
+async def test_a_level_prefetches_the_instants_of_its_own_recipients(graph: Graph) -> None:
+    """The connectionAt of recipients further down (of the recipients' own messages) is
+    that level's to read: the first level asks for its recipients at its instant."""
+    await graph.ingest(
+        opened("u1", "c1", 90 * MINUTE),
+        opened("u4", "c4", 85 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        receipt("delivered", "g1", "u4", 79 * MINUTE),
+        sent("u4", "grp", 78 * MINUTE, "g2", channel="GROUP", connectionId="c4"),
+        receipt("delivered", "g2", "u1", 77 * MINUTE),
+    )
+    reads: list[Any] = []
+    store = graph.store
+
+    class Recording(CountingStore):
+        async def connections_at(self, app: str, keys: Any) -> Any:
+            reads.append(sorted(keys))
+            return await store.connections_at(app, keys)
+
+    counting = Recording(store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    near, far = now_ms() - 60 * MINUTE, now_ms() - 82 * MINUTE
+    variables = {
+        "since": format_ms(now_ms() - 3 * 60 * MINUTE),
+        "near": format_ms(near),
+        "far": format_ms(far),
+    }
+    result = await schema.execute(NESTED_INSTANTS, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    assert reads[0] == [("u4", near)]
+    [message] = (result.data or {})["sentMessages"]["nodes"]
+    [bob] = message["receipts"]["nodes"]
+    assert bob["recipient"]["connectionAt"] == {"connectionId": "c4"}
+    [inner] = bob["recipient"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
+    [back] = inner["receipts"]["nodes"]
+    assert back["recipient"]["connectionAt"] == {"connectionId": "c1"}
