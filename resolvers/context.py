@@ -25,8 +25,8 @@ class Context:
     operation_name: str | None = None
     """The operation run (named by the request, or the document's only one), once
     validated; the server labels its metrics with it."""
-    selections: dict[tuple[tuple[int, ...], bool], frozenset[str]] = field(default_factory=dict)
-    """Field names below each field node of the document (``resolvers.fastpath.selection``):
+    selections: dict[tuple[str | int, ...], frozenset[str]] = field(default_factory=dict)
+    """Field names asked by each field of the document (``resolvers.fastpath.selection``):
     read once a request, not once for every object of a list."""
 
     @property

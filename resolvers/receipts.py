@@ -264,7 +264,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
     owners: list[records.SentMessage] = []
     fields = _receipt_fields(info)
     for node, args in fields:
-        counted = "totalCount" in names_in(info, (node,), deep=False)
+        counted = "totalCount" in names_in(info, (node,))
         for message in messages:
             status = args.get("status")
             try:

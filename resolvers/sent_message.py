@@ -18,7 +18,7 @@ from resolvers.enums import (
 )
 from resolvers.fastpath.later import MaybeLater, then
 from resolvers.fastpath.lean import repeatable
-from resolvers.fastpath.selection import asks_directly, asks_for
+from resolvers.fastpath.selection import asks_directly, listed_names
 from resolvers.limits import RECEIPTS_FIRST
 from resolvers.node import Node
 from resolvers.pagination import After, Connection, First, connection
@@ -140,8 +140,9 @@ class SentMessageType(Node):
         if request is None:
             return connection(records.Page(), _no_receipts, after)
         loaders = info.context.loaders
-        with_pushes = asks_for(info, PUSH_FIELDS)
-        with_diagnoses = asks_for(info, DIAGNOSIS_FIELDS)
+        asked = listed_names(info)  # of each receipt, as the prefetch reads them
+        with_pushes = not asked.isdisjoint(PUSH_FIELDS)
+        with_diagnoses = not asked.isdisjoint(DIAGNOSIS_FIELDS)
         query = request.query
         # asked in the same tick as the page: one snapshot (see ReceiptLoader)
         summary = None

@@ -19,81 +19,22 @@ from graphql import (
 from resolvers.context import ContextInfo
 
 
-def asks_for(info: ContextInfo, names: frozenset[str]) -> bool:
-    """Whether a field named in ``names`` appears anywhere below the current field.
-
-    Fragments are followed; ``@include``/``@skip`` are not evaluated, so a
-    skipped field counts: callers use this to load data ahead, never to decide
-    what the response holds.
-    """
-    return not _names_below(info, deep=True).isdisjoint(names)
-
-
 def asks_directly(info: ContextInfo, name: str) -> bool:
     """Whether the current field's own selection has a field ``name`` (through
-    fragments, not below sub-fields; directives not evaluated, as above)."""
-    return name in _names_below(info, deep=False)
+    fragments, not below sub-fields).
 
-
-def _names_below(info: ContextInfo, *, deep: bool) -> frozenset[str]:
-    """The field names below the current field's nodes, walked once a request:
-    every object of a list shares its field's nodes. The key is every node of the
-    field, not the first: a fragment's node may be merged with other nodes in one
-    place and stand alone in another (the document lives as long as the request,
-    so the nodes' ids are safe keys until then)."""
-    raw = info._raw_info  # the graphql-core info: its AST nodes and fragments
-    memo = info.context.selections
-    key = (tuple(map(id, raw.field_nodes)), deep)
-    names = memo.get(key)
-    if names is None:
-        found: set[str] = set()
-        sets = (node.selection_set for node in raw.field_nodes)
-        _collect(sets, raw.fragments, found, set(), deep)
-        names = memo[key] = frozenset(found)
-    return names
-
-
-def _collect(
-    sets: Iterable[SelectionSetNode | None],
-    fragments: dict[str, FragmentDefinitionNode],
-    found: set[str],
-    seen: set[str],
-    deep: bool = True,
-) -> None:
-    for selection_set in sets:
-        if selection_set is None:
-            continue
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                found.add(selection.name.value)
-                if deep:
-                    _collect((selection.selection_set,), fragments, found, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = fragments.get(name)
-                if name not in seen and fragment is not None:
-                    seen.add(name)
-                    _collect((fragment.selection_set,), fragments, found, seen, deep)
-            else:  # an inline fragment
-                inline = cast(InlineFragmentNode, selection)
-                _collect((inline.selection_set,), fragments, found, seen, deep)
-
-
-def names_in(info: ContextInfo, nodes: Iterable[FieldNode], *, deep: bool) -> frozenset[str]:
-    """The field names in the selections of ``nodes`` (fields below the current
-    one), and below them when ``deep``: what :func:`asks_for` and
-    :func:`asks_directly` read for those fields."""
-    found: set[str] = set()
-    sets = (node.selection_set for node in nodes)
-    _collect(sets, info._raw_info.fragments, found, set(), deep)
-    return frozenset(found)
+    ``@include``/``@skip`` are not evaluated, so a skipped field counts: callers use
+    this and the functions below to load data ahead, never to decide what the
+    response holds.
+    """
+    return name in _memo(info, "own", info._raw_info.field_nodes)
 
 
 def listed_names(info: ContextInfo, lists: Sequence[FieldNode] | None = None) -> frozenset[str]:
     """The field names asked of each object of the current connection field (or of
     the connection fields ``lists``), in its ``nodes`` and its ``edges { node }``
     (through fragments; directives not evaluated, as above)."""
-    return names_in(info, _listed(info, lists), deep=False)
+    return _memo(info, "listed", info._raw_info.field_nodes if lists is None else lists)
 
 
 def listed_fields(
@@ -102,7 +43,59 @@ def listed_fields(
     """The nodes of the fields named ``name`` asked of each object of the current
     connection field, or of ``lists`` (as :func:`listed_names`; not those of a list
     further down)."""
-    return _children(_listed(info, lists), name, info._raw_info.fragments)
+    fragments = info._raw_info.fragments
+    return _children(
+        _listed(info._raw_info.field_nodes if lists is None else lists, fragments), name, fragments
+    )
+
+
+def names_in(info: ContextInfo, nodes: Iterable[FieldNode]) -> frozenset[str]:
+    """The field names in the selections of ``nodes`` themselves (fields below the
+    current one), through fragments."""
+    found: set[str] = set()
+    _collect((node.selection_set for node in nodes), info._raw_info.fragments, found, set())
+    return frozenset(found)
+
+
+def _memo(info: ContextInfo, kind: str, nodes: Sequence[FieldNode]) -> frozenset[str]:
+    """The names of :func:`asks_directly` (``own``) or :func:`listed_names`
+    (``listed``) for ``nodes``, walked once a request: every object of a list shares
+    its field's nodes. The key is every node of the field, not the first: a
+    fragment's node may be merged with other nodes in one place and stand alone in
+    another (the document lives as long as the request, so the nodes' ids are safe
+    keys until then)."""
+    memo = info.context.selections
+    key: tuple[str | int, ...] = (kind, *map(id, nodes))
+    names = memo.get(key)
+    if names is None:
+        if kind == "listed":
+            nodes = _listed(nodes, info._raw_info.fragments)
+        names = memo[key] = names_in(info, nodes)
+    return names
+
+
+def _collect(
+    sets: Iterable[SelectionSetNode | None],
+    fragments: dict[str, FragmentDefinitionNode],
+    found: set[str],
+    seen: set[str],
+) -> None:
+    """The names of the fields of ``sets`` into ``found``, through fragments."""
+    for selection_set in sets:
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                found.add(selection.name.value)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if name not in seen and fragment is not None:
+                    seen.add(name)
+                    _collect((fragment.selection_set,), fragments, found, seen)
+            else:  # an inline fragment
+                inline = cast(InlineFragmentNode, selection)
+                _collect((inline.selection_set,), fragments, found, seen)
 
 
 def child_fields(info: ContextInfo, nodes: Iterable[FieldNode], name: str) -> list[FieldNode]:
@@ -110,13 +103,12 @@ def child_fields(info: ContextInfo, nodes: Iterable[FieldNode], name: str) -> li
     return _children(nodes, name, info._raw_info.fragments)
 
 
-def _listed(info: ContextInfo, lists: Sequence[FieldNode] | None) -> list[FieldNode]:
-    """The ``nodes`` and ``edges { node }`` fields of the current connection field,
-    or of ``lists``."""
-    fragments = info._raw_info.fragments
-    page = list(info._raw_info.field_nodes if lists is None else lists)
-    return _children(page, "nodes", fragments) + _children(
-        _children(page, "edges", fragments), "node", fragments
+def _listed(
+    lists: Sequence[FieldNode], fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    """The ``nodes`` and ``edges { node }`` fields of the connection fields ``lists``."""
+    return _children(lists, "nodes", fragments) + _children(
+        _children(lists, "edges", fragments), "node", fragments
     )
 
 

@@ -402,3 +402,50 @@ async def test_a_level_prefetches_the_instants_of_its_own_recipients(graph: Grap
     [inner] = bob["recipient"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
     [back] = inner["receipts"]["nodes"]
     assert back["recipient"]["connectionAt"] == {"connectionId": "c1"}
+
+
+NESTED_PUSHES = """query ($since: DateTime!) {
+  sentMessages(filter: {senderId: "u1", channelType: GROUP, since: $since}, first: 5) {
+    nodes {
+      receipts(first: 5) {
+        nodes {
+          recipientId
+          recipient { connections(first: 5) { nodes { sentMessages(first: 5) { nodes {
+            receipts(first: 5) { nodes { pushAttempts { provider } } }
+          } } } } }
+        }
+      }
+    }
+  }
+}"""
+
+
+async def test_receipts_read_the_push_attempts_they_show(graph: Graph) -> None:
+    """Push attempts asked of the receipts further down are read for those only."""
+    await graph.ingest(
+        opened("u4", "c4", 85 * MINUTE),
+        sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
+        receipt("offline", "g1", "u4", 79 * MINUTE),
+        push("g1", "u4", 79 * MINUTE, success=True),
+        sent("u4", "grp", 78 * MINUTE, "g2", channel="GROUP", connectionId="c4"),
+        receipt("offline", "g2", "u1", 77 * MINUTE),
+        push("g2", "u1", 77 * MINUTE, success=True),
+    )
+    asked: list[Any] = []
+    store = graph.store
+
+    class Recording(CountingStore):
+        async def recipient_push_attempts(self, app: str, keys: Any) -> Any:
+            asked.extend(keys)
+            return await store.recipient_push_attempts(app, keys)
+
+    counting = Recording(store)
+    context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
+    variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
+    result = await schema.execute(NESTED_PUSHES, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    assert asked == [("g2", "u1")]
+    [message] = (result.data or {})["sentMessages"]["nodes"]
+    [u4] = message["receipts"]["nodes"]
+    [inner] = u4["recipient"]["connections"]["nodes"][0]["sentMessages"]["nodes"]
+    assert inner["receipts"]["nodes"] == [{"pushAttempts": [{"provider": "FCM"}]}]
