@@ -185,14 +185,15 @@ class SqliteStore:
         covers connections, messages, receipt events and push attempts, not the
         dedup bookkeeping nor the stored receipts derived from the events."""
         horizon = self._horizon()
+        # The stored receipts forget their old marks before the events go, so that
+        # between two steps (or after a purge that stopped) no receipt shows a status
+        # whose event is gone (the export takes a lone event from its status key); and
+        # again after, for a mark written with an old event while the events were
+        # purged (a store of a longer retention on the same file may write one). Event
+        # ids go after the events: one sent again while its row is there stays a
+        # duplicate.
+        await self._purge_keys("receipts", horizon)
         deleted = 0
-        # The stored receipts forget their old marks before the events go: between
-        # two steps (or after a purge that stopped) a receipt never shows a status
-        # whose event is gone (the export takes a lone event from its status key).
-        for table in purge.KEY_TABLES:
-            after: tuple[str, ...] | None = ()
-            while after is not None:
-                after = await self._write(purge.purge_key_range, table, after, horizon)
         for table in purge.ROWID_TABLES:
             bounds = await self._write(purge.rowid_bounds, table)
             if bounds is None:
@@ -200,7 +201,14 @@ class SqliteStore:
             for low in range(bounds[0], bounds[1] + 1, purge.STEP):
                 high = low + purge.STEP
                 deleted += await self._write(purge.purge_rowid_range, table, low, high, horizon)
+        await self._purge_keys("seen_events", horizon)
+        await self._purge_keys("receipts", horizon)
         return deleted
+
+    async def _purge_keys(self, table: str, horizon: int) -> None:
+        after: tuple[str, ...] | None = ()
+        while after is not None:
+            after = await self._write(purge.purge_key_range, table, after, horizon)
 
     # --- reader ------------------------------------------------------------------
 

@@ -3,8 +3,7 @@
 No table has an index on time (each would slow every write), so a purge scans
 each table once. It scans in ranges of its primary key, one short transaction a
 range, so that ingest batches run between the ranges instead of waiting for
-the whole purge. The stored receipts and the dedup bookkeeping (:data:`KEY_TABLES`)
-go first, the events after (``SqliteStore.purge``).
+the whole purge. In what order the tables go, and why: ``SqliteStore.purge``.
 """
 
 import sqlite3

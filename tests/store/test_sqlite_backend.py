@@ -214,7 +214,6 @@ async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages
     receipt's status key, which must not outlive its event)."""
     monkeypatch.setattr(purge, "STEP", 2)
     now = now_ms()
-    window = MessageQuery(None, now - 7 * DAY_MS, now + 60_000)
     for steps in range(100):
         path = str(tmp_path / f"tracking-{steps}.db")
         week, short = SqliteStore(path, 7), SqliteStore(path, 1)
@@ -228,21 +227,79 @@ async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages
                 finished = True
             except _PurgeStopped:
                 finished = False
-            for message in (await week.export_messages("app-a", window, 100)).messages:
-                scope = receipt_scope(message.message)
-                assert scope is not None
-                [page] = await week.receipt_pages("app-a", [PageRequest(ReceiptQuery(scope), 10)])
-                listed = [
-                    (e.node.recipient_id, tuple((h.status, h.at) for h in e.node.history))
-                    for e in page.edges
-                ]
-                assert [(r.recipient_id, r.history) for r in message.receipts] == listed, steps
+            await _assert_export_is_receipt_pages(week, now, steps)
         finally:
             await week.close()
             await short.close()
         if finished:
             break
     assert finished and steps > 3  # the purge took several transactions, each stopped after
+
+
+def _writing_before(
+    store: SqliteStore, step: int, write: Callable[[], Awaitable[Any]]
+) -> tuple[Callable[..., Awaitable[Any]], list[bool]]:
+    """``store``'s writer, running ``write`` once, before its job number ``step``;
+    and a flag set once it ran."""
+    job_write, calls, wrote = store._write, 0, [False]
+
+    async def writing(job: Callable[..., Any], *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == step:
+            await write()
+            wrote[0] = True
+        return await job_write(job, *args)
+
+    return writing, wrote
+
+
+async def _assert_export_is_receipt_pages(store: SqliteStore, now: int, step: int) -> None:
+    """Each receipt the export lists has the status and history receipt_pages gives."""
+    window = MessageQuery(None, now - 7 * DAY_MS, now + 60_000)
+    for message in (await store.export_messages("app-a", window, 100)).messages:
+        scope = receipt_scope(message.message)
+        assert scope is not None
+        [page] = await store.receipt_pages("app-a", [PageRequest(ReceiptQuery(scope), 10)])
+        listed = [
+            (e.node.recipient_id, e.node.status, tuple((h.status, h.at) for h in e.node.history))
+            for e in page.edges
+        ]
+        exported = [(r.recipient_id, r.status, r.history) for r in message.receipts]
+        assert exported == listed, step
+
+
+async def test_an_old_event_written_during_a_purge_leaves_the_export_as_receipt_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store of a longer retention writes an event older than the purging store's
+    horizon before any one of the purge's steps: once the purge is done, the
+    receipt and its history agree (both gone, or both there)."""
+    monkeypatch.setattr(purge, "STEP", 2)
+    now = now_ms()
+    late = {"eventId": "late", "type": "message.offline", "appKey": "app-a", "at": "-25h"}
+    late |= {"msgUid": "g2", "recipientId": "carol"}
+    for step in range(1, 100):
+        path = str(tmp_path / f"tracking-{step}.db")
+        week, short = SqliteStore(path, 7), SqliteStore(path, 1)
+        await week.open()
+        await short.open()
+        try:
+            await wire.ingest(week, wire.events_of(_late_histories(), now), now)
+
+            async def write_late(week: SqliteStore = week) -> None:
+                await wire.ingest(week, wire.events_of([late], now), now)
+
+            writing, wrote = _writing_before(short, step, write_late)
+            monkeypatch.setattr(short, "_write", writing)
+            await short.purge()
+            await _assert_export_is_receipt_pages(week, now, step)
+        finally:
+            await week.close()
+            await short.close()
+        if not wrote[0]:  # the purge had fewer steps: each was preceded by the write
+            break
+    assert step > 4
 
 
 @pytest.mark.parametrize("keys", [1, 349, 500, 1200])
