@@ -81,8 +81,8 @@ async def loaded(awaitables: Iterable[Awaitable[Any]]) -> None:
     dispatch resolves together: waiting for them one by one waits about once,
     without the callback, the entry in a result list and the wake-up that gather
     spends on each. Anything else is started first (as gather would), so that none
-    waits for another. When the waiting task itself is cancelled, it stops waiting
-    at once."""
+    waits for another. When the waiting task itself is cancelled, it cancels what
+    it waits for and stops at once, as gather does."""
     futures = [asyncio.ensure_future(a) for a in awaitables]
     for future in futures:
         if future.done():
@@ -91,7 +91,9 @@ async def loaded(awaitables: Iterable[Awaitable[Any]]) -> None:
             await future
         except asyncio.CancelledError:
             task = asyncio.current_task()
-            if task is not None and task.cancelling():
+            if task is not None and task.cancelling():  # as gather, cancel the rest
+                for other in futures:
+                    other.cancel()
                 _first_failure(futures)
                 raise
         except Exception:  # raised below, in order

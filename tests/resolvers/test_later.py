@@ -101,3 +101,24 @@ async def test_loaded_stops_when_its_task_is_cancelled() -> None:
         await asyncio.wait_for(waiting, timeout=5)
     assert never.cancelled()  # as gather cancels what it waits for
     failed.exception()
+
+
+async def test_loaded_cancels_the_coroutines_it_started_when_its_task_is() -> None:
+    loop = asyncio.get_running_loop()
+    gates = {name: loop.create_future() for name in ("awaited", "next")}
+    finished: list[str] = []
+
+    async def slow(name: str) -> None:
+        await gates[name]
+        finished.append(name)
+
+    waiting = asyncio.ensure_future(loaded([slow("awaited"), slow("next")]))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    for gate in gates.values():
+        if not gate.done():
+            gate.set_result(None)
+    await asyncio.sleep(0)
+    assert finished == []
