@@ -10,10 +10,26 @@ from resolvers.loaders import Loaders
 from resolvers.scalars import format_ms
 from resolvers.schema import schema
 from server.graphql import console_query
+from store.interface import Store
 from store.limits import now_ms
 from store.observed import CountingStore
 from tests.events import MINUTE, closed, opened, push, receipt, sent
 from tests.resolvers.conftest import Graph
+
+
+def recording(store: Store, method: str) -> tuple[CountingStore, list[tuple[Any, ...]]]:
+    """A counting store that also keeps the arguments (after the app) of each call of
+    its ``method``."""
+    calls: list[tuple[Any, ...]] = []
+    counting = CountingStore(store)
+    called = getattr(store, method)
+
+    async def recorded(app: str, *args: Any) -> Any:
+        calls.append(args)
+        return await called(app, *args)
+
+    setattr(counting, method, recorded)
+    return counting, calls
 
 
 async def test_store_calls_do_not_grow_with_page_sizes(graph: Graph) -> None:
@@ -232,15 +248,7 @@ async def test_the_receipts_prefetch_loads_what_the_receipts_ask_for(graph: Grap
         receipt("offline", "g1", "u4", 79 * MINUTE),
         push("g1", "u4", 79 * MINUTE, success=True),
     )
-    asked: list[tuple[str, int]] = []
-    store = graph.store
-
-    class Recording(CountingStore):
-        async def connections_at(self, app: str, keys: Any) -> Any:
-            asked.extend(keys)
-            return await store.connections_at(app, keys)
-
-    counting = Recording(store)
+    counting, calls = recording(graph.store, "connections_at")
     context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     at = now_ms() - 85 * MINUTE
     variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE), "at": format_ms(at)}
@@ -254,7 +262,7 @@ async def test_the_receipts_prefetch_loads_what_the_receipts_ask_for(graph: Grap
     assert message["diagnosis"]["verdict"]
     assert counting.calls["recipient_push_attempts"] == 0
     assert counting.calls["next_connections"] == 0
-    assert asked == [("u1", at)]  # the sender's connection at `at`, not the recipient's
+    assert calls == [([("u1", at)],)]  # the sender's connection at `at`, not the recipient's
 
 
 SUMMARY_CASES = {
@@ -282,15 +290,7 @@ async def test_summaries_are_read_with_the_pages_when_a_message_asks_for_them(
         sent("u1", "grp", 80 * MINUTE, "g1", channel="GROUP"),
         receipt("delivered", "g1", "u4", 79 * MINUTE),
     )
-    reads: list[Any] = []
-    store = graph.store
-
-    class Recording(CountingStore):
-        async def receipt_reads(self, app: str, pages: Any, scopes: Any) -> Any:
-            reads.append(scopes)
-            return await store.receipt_reads(app, pages, scopes)
-
-    counting = Recording(store)
+    counting, calls = recording(graph.store, "receipt_reads")
     context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     document = (
         'query ($since: DateTime!) { sentMessages(filter: {senderId: "u1", channelType: GROUP,'
@@ -301,7 +301,7 @@ async def test_summaries_are_read_with_the_pages_when_a_message_asks_for_them(
     variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
     result = await schema.execute(document, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
-    [scopes] = reads  # one read for the level
+    [(_, scopes)] = calls  # one read for the level
     assert [s.msg_uid for s in scopes] == (["g1"] if summarized else [])
 
 
@@ -327,20 +327,12 @@ async def test_a_level_prefetches_its_own_receipts_fields_only(graph: Graph) -> 
         receipt("delivered", "g1", "u4", 79 * MINUTE),
         receipt("delivered", "g2", "u4", 69 * MINUTE),
     )
-    reads: list[Any] = []
-    store = graph.store
-
-    class Recording(CountingStore):
-        async def receipt_reads(self, app: str, pages: Any, scopes: Any) -> Any:
-            reads.append(pages)
-            return await store.receipt_reads(app, pages, scopes)
-
-    counting = Recording(store)
+    counting, calls = recording(graph.store, "receipt_reads")
     context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
     result = await schema.execute(NESTED_RECEIPTS, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
-    first_level, *_ = reads
+    (first_level, _), *_ = calls
     assert sorted((p.query.scope.msg_uid, p.first) for p in first_level) == [("g1", 2), ("g2", 2)]
     [outer, _] = (result.data or {})["sentMessages"]["nodes"]
     assert outer["receipts"]["nodes"] == [{"recipientId": "u4"}]
@@ -377,15 +369,7 @@ async def test_a_level_prefetches_the_instants_of_its_own_recipients(graph: Grap
         sent("u4", "grp", 78 * MINUTE, "g2", channel="GROUP", connectionId="c4"),
         receipt("delivered", "g2", "u1", 77 * MINUTE),
     )
-    reads: list[Any] = []
-    store = graph.store
-
-    class Recording(CountingStore):
-        async def connections_at(self, app: str, keys: Any) -> Any:
-            reads.append(sorted(keys))
-            return await store.connections_at(app, keys)
-
-    counting = Recording(store)
+    counting, calls = recording(graph.store, "connections_at")
     context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     near, far = now_ms() - 60 * MINUTE, now_ms() - 82 * MINUTE
     variables = {
@@ -395,7 +379,7 @@ async def test_a_level_prefetches_the_instants_of_its_own_recipients(graph: Grap
     }
     result = await schema.execute(NESTED_INSTANTS, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
-    assert reads[0] == [("u4", near)]
+    assert sorted(calls[0][0]) == [("u4", near)]
     [message] = (result.data or {})["sentMessages"]["nodes"]
     [bob] = message["receipts"]["nodes"]
     assert bob["recipient"]["connectionAt"] == {"connectionId": "c4"}
@@ -431,20 +415,12 @@ async def test_receipts_read_the_push_attempts_they_show(graph: Graph) -> None:
         receipt("offline", "g2", "u1", 77 * MINUTE),
         push("g2", "u1", 77 * MINUTE, success=True),
     )
-    asked: list[Any] = []
-    store = graph.store
-
-    class Recording(CountingStore):
-        async def recipient_push_attempts(self, app: str, keys: Any) -> Any:
-            asked.extend(keys)
-            return await store.recipient_push_attempts(app, keys)
-
-    counting = Recording(store)
+    counting, calls = recording(graph.store, "recipient_push_attempts")
     context = Context(counting, "app-a", Loaders.for_app(counting, "app-a"))
     variables = {"since": format_ms(now_ms() - 3 * 60 * MINUTE)}
     result = await schema.execute(NESTED_PUSHES, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
-    assert asked == [("g2", "u1")]
+    assert [key for (keys,) in calls for key in keys] == [("g2", "u1")]
     [message] = (result.data or {})["sentMessages"]["nodes"]
     [u4] = message["receipts"]["nodes"]
     [inner] = u4["recipient"]["connections"]["nodes"][0]["sentMessages"]["nodes"]

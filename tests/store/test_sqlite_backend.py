@@ -1,12 +1,13 @@
 """What only the SQLite backend promises: its file, its settings, crash safety, purge by range."""
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,20 @@ def _late_histories() -> list[dict[str, Any]]:
     return raw
 
 
+@contextlib.asynccontextmanager
+async def _week_and_day(path: str, now: int) -> AsyncIterator[tuple[SqliteStore, SqliteStore]]:
+    """A store of 7 days and one of 1 day on one new file holding :func:`_late_histories`."""
+    week, day = SqliteStore(path, 7), SqliteStore(path, 1)
+    await week.open()
+    await day.open()
+    try:
+        await wire.ingest(week, wire.events_of(_late_histories(), now), now)
+        yield week, day
+    finally:
+        await week.close()
+        await day.close()
+
+
 async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -215,12 +230,7 @@ async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages
     monkeypatch.setattr(purge, "STEP", 2)
     now = now_ms()
     for steps in range(100):
-        path = str(tmp_path / f"tracking-{steps}.db")
-        week, short = SqliteStore(path, 7), SqliteStore(path, 1)
-        await week.open()
-        await short.open()
-        try:
-            await wire.ingest(week, wire.events_of(_late_histories(), now), now)
+        async with _week_and_day(str(tmp_path / f"tracking-{steps}.db"), now) as (week, short):
             monkeypatch.setattr(short, "_write", _stopped_after(short, steps))
             try:
                 await short.purge()
@@ -228,9 +238,6 @@ async def test_a_purge_stopped_after_any_step_leaves_the_export_as_receipt_pages
             except _PurgeStopped:
                 finished = False
             await _assert_export_is_receipt_pages(week, now, steps)
-        finally:
-            await week.close()
-            await short.close()
         if finished:
             break
     assert finished and steps > 3  # the purge took several transactions, each stopped after
@@ -280,12 +287,7 @@ async def test_an_old_event_written_during_a_purge_leaves_the_export_as_receipt_
     late = {"eventId": "late", "type": "message.offline", "appKey": "app-a", "at": "-25h"}
     late |= {"msgUid": "g2", "recipientId": "carol"}
     for step in range(1, 100):
-        path = str(tmp_path / f"tracking-{step}.db")
-        week, short = SqliteStore(path, 7), SqliteStore(path, 1)
-        await week.open()
-        await short.open()
-        try:
-            await wire.ingest(week, wire.events_of(_late_histories(), now), now)
+        async with _week_and_day(str(tmp_path / f"tracking-{step}.db"), now) as (week, short):
 
             async def write_late(week: SqliteStore = week) -> None:
                 await wire.ingest(week, wire.events_of([late], now), now)
@@ -294,9 +296,6 @@ async def test_an_old_event_written_during_a_purge_leaves_the_export_as_receipt_
             monkeypatch.setattr(short, "_write", writing)
             await short.purge()
             await _assert_export_is_receipt_pages(week, now, step)
-        finally:
-            await week.close()
-            await short.close()
         if not wrote[0]:  # the purge had fewer steps: each was preceded by the write
             break
     assert step > 4
