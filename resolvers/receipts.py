@@ -285,8 +285,7 @@ async def prefetch_receipts(page: records.Page[records.SentMessage], info: Conte
                 if counted and request.query.recipient_id is None:  # as the field counts
                     wanted.append(loaders.receipts.summary(request.query.scope))
     pages = [loaders.receipts.page(r) for r in requests]
-    if wanted or pages:
-        await loaded([*wanted, *pages])
+    await loaded([*wanted, *pages])
     nodes = [node for node, _ in fields]
     if pages and not listed_names(info, nodes).isdisjoint(PUSH_FIELDS):
         keys = [

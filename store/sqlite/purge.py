@@ -1,9 +1,10 @@
 """Retention: delete what is older than the horizon, in small transactions.
 
 No table has an index on time (each would slow every write), so a purge scans
-each table once. It scans in ranges of its primary key, one short transaction a
-range, so that ingest batches run between the ranges instead of waiting for
-the whole purge. In what order the tables go, and why: ``SqliteStore.purge``.
+each table once (the stored receipts twice). It scans in ranges of its primary
+key, one short transaction a range, so that ingest batches run between the
+ranges instead of waiting for the whole purge. In what order the tables go, and
+why: ``SqliteStore.purge``.
 """
 
 import sqlite3
